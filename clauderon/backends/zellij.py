@@ -1,0 +1,187 @@
+"""The Zellij backend: drives the ``zellij`` CLI exactly as reference/zellij-cli.md describes.
+
+- version probe ``zellij --version``; < 0.40 is refused (no detached creation).
+- create: ``zellij -n LAYOUT attach -b NAME`` (0.41+) or ``-l LAYOUT`` (0.40), run in the
+  workdir with the session environment, so the server (and every pane) inherits both.
+- state: ``zellij list-sessions --no-formatting``, exact names only (never substrings).
+- kill: ``kill-session``, wait until it stops running, ``delete-session``, verify gone.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from clauderon import paths, proc
+from clauderon.backends.base import AttachCommand, SessionSpec, State
+from clauderon.config import Config
+from clauderon.errors import ClauderonError, CommandError, CommandNotFound, UsageError
+from clauderon.registry import Record
+from clauderon.session_env import without_foreign
+
+MIN_VERSION = (0, 40, 0)
+SOCKET_PATH_MAX = 107  # bytes; the socket path must be shorter than 108 on Linux
+NO_SESSIONS = "No active zellij sessions found."
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_VERSION = re.compile(r"^zellij (\d+)\.(\d+)\.(\d+)\S*\s*$")
+EXITED_SUFFIX = "(EXITED - attach to resurrect)"
+NOT_FOUND_HINT = "zellij not found on PATH; run `clauderon doctor` for install instructions"
+
+
+def parse_version(text: str) -> tuple[int, int, int] | None:
+    match = _VERSION.match(text.strip())
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2)), int(match.group(3))
+
+
+def parse_list(stdout: str) -> dict[str, State]:
+    """Parse ``zellij ls -n`` output (colour codes tolerated) into exact names and states."""
+    sessions: dict[str, State] = {}
+    for raw in stdout.splitlines():
+        line = _ANSI.sub("", raw)
+        idx = line.rfind(" [Created ")
+        if idx <= 0 or "ago]" not in line[idx:]:
+            continue
+        name = line[:idx]
+        suffix = line[line.index("ago]", idx) + 4:].strip()
+        sessions[name] = State.EXITED if suffix == EXITED_SUFFIX else State.RUNNING
+    return sessions
+
+
+class ZellijBackend:
+    name = "zellij"
+    label = "Zellij"
+
+    def __init__(self, config: Config, env: Mapping[str, str]) -> None:
+        self.config = config
+        self.caller_env = dict(env)
+        # Never let a surrounding Zellij's variables reach the zellij CLI.
+        self.env = without_foreign(env)
+        self._version: tuple[int, int, int] | None = None
+
+    # -- running zellij ----------------------------------------------------------------
+
+    def _run(self, *args: str, check: bool = True, timeout: float = 10,
+             env: Mapping[str, str] | None = None, cwd: str | None = None) -> proc.Result:
+        try:
+            return proc.run(["zellij", *args], env=env or self.env, cwd=cwd,
+                            timeout=timeout, check=check)
+        except CommandNotFound:
+            raise CommandNotFound(NOT_FOUND_HINT, argv=["zellij", *args]) from None
+
+    def version_tuple(self) -> tuple[int, int, int]:
+        if self._version is None:
+            out = self._run("--version", timeout=5).stdout
+            parsed = parse_version(out)
+            if parsed is None:
+                raise ClauderonError(
+                    f"cannot read the zellij version from {out.strip()[:80]!r}; "
+                    "run `clauderon doctor`")
+            self._version = parsed
+        return self._version
+
+    def version(self) -> str:
+        return ".".join(str(p) for p in self.version_tuple())
+
+    def require_supported(self) -> tuple[int, int, int]:
+        version = self.version_tuple()
+        if version < MIN_VERSION:
+            raise ClauderonError(
+                f"zellij {'.'.join(map(str, version))} is too old: clauderon needs zellij "
+                "≥ 0.40 (for background sessions); run `clauderon doctor` for upgrade "
+                "instructions")
+        return version
+
+    # -- names -------------------------------------------------------------------------
+
+    def socket_dir(self) -> Path:
+        base, _why = paths.zellij_socket_base(self.env)
+        return base / paths.zellij_socket_subdir(self.version_tuple())
+
+    def check_name(self, name: str) -> None:
+        sock_dir = self.socket_dir()
+        room = SOCKET_PATH_MAX - len(str(sock_dir).encode()) - 1
+        if len(name.encode()) > room:
+            raise UsageError(
+                f'session name "{name}" is {len(name.encode())} bytes, too long for the '
+                f"Zellij socket path in {paths.tidy_home(str(sock_dir))}: the longest name "
+                f"that fits is {max(room, 0)} bytes (or set a shorter ZELLIJ_SOCKET_DIR)")
+
+    # -- sessions ----------------------------------------------------------------------
+
+    def states(self) -> dict[str, State]:
+        result = self._run("list-sessions", "--no-formatting", check=False, timeout=5)
+        if result.returncode != 0:
+            if NO_SESSIONS in result.stderr:
+                return {}
+            raise proc.failure(result)
+        return parse_list(result.stdout)
+
+    def prepare(self, spec: SessionSpec) -> SessionSpec:
+        from clauderon.layouts import resolve_layout
+
+        version = self.require_supported()
+        self.check_name(spec.name)
+        layout = spec.layout or "default"
+        resolved = resolve_layout(layout, cwd=Path.cwd(), env=self.env, version=version)
+        # A layout path is relative to the caller's cwd, but zellij runs in the workdir.
+        given = str(resolved.path) if resolved.kind == "file" and resolved.path else layout
+        return replace(spec, layout=layout, options={**spec.options, "layout_arg": given})
+
+    def create(self, spec: SessionSpec) -> None:
+        version = self.require_supported()
+        layout_arg = str(spec.options.get("layout_arg") or spec.layout or "default")
+        flag = "-n" if version >= (0, 41, 0) else "-l"
+        env = spec.env.process_env(SHELL=spec.shell)
+        result = self._run(flag, layout_arg, "attach", "--create-background", spec.name,
+                           env=env, cwd=str(spec.workdir), check=False, timeout=15)
+        if result.returncode != 0:
+            if "Session already exists" in result.stderr or "already exists" in result.stdout:
+                raise ClauderonError(
+                    f'a Zellij session named "{spec.name}" already exists; remove it with '
+                    f"`zellij delete-session --force {spec.name}` or pick another name")
+            raise proc.failure(result)
+        state = self.states().get(spec.name)
+        if state is not State.RUNNING:
+            raise ClauderonError(
+                f'zellij reported success but session "{spec.name}" is not running '
+                f"(state: {state or 'missing'}); run `clauderon doctor`")
+
+    def attach(self, record: Record, caller_env: dict[str, str]) -> AttachCommand:
+        current = caller_env.get("ZELLIJ_SESSION_NAME")
+        if current == record.name:
+            raise UsageError(f'you are already inside Zellij session "{record.name}"')
+        env = {**caller_env, **record.env}
+        if current:
+            # Attaching from inside another session nests Zellij; make it a clean client.
+            env = without_foreign(env)
+            env["CLAUDERON_SESSION"] = record.name
+        return AttachCommand(["zellij", "attach", record.name], env)
+
+    def kill(self, name: str) -> None:
+        states = self.states()
+        if states.get(name) is State.RUNNING:
+            self._run("kill-session", name, check=False)
+            self._wait_not_running(name)
+        for _ in range(3):
+            result = self._run("delete-session", "--force", name, check=False)
+            if result.returncode not in (0, 2):
+                raise proc.failure(result)
+            if name not in self.states():
+                return
+            time.sleep(0.2)
+        raise CommandError(f'zellij session "{name}" is still listed after kill and delete; '
+                           f"remove it with `zellij delete-session --force {name}`")
+
+    def _wait_not_running(self, name: str, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.states().get(name) is not State.RUNNING:
+                return
+            time.sleep(0.05)
+        raise CommandError(f'zellij session "{name}" is still running {timeout:g}s after '
+                           "kill-session; run `clauderon doctor`")

@@ -1,0 +1,1 @@
+"""The command-line interface: presentation only; the work happens in the modules above."""

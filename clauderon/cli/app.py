@@ -1,0 +1,277 @@
+"""The typer application: one function per command, presentation only."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime, timezone
+from typing import Optional
+
+import typer
+
+from clauderon import __version__
+from clauderon.cli import output
+from clauderon.errors import ClauderonError
+
+app = typer.Typer(
+    name="clauderon",
+    help="Run work sessions in Zellij, tmux or Docker; `clauderon doctor` finds what breaks them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        output.echo(f"clauderon {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """clauderon: sessions for shells and coding agents, diagnostics first."""
+
+
+def load_config():  # type: ignore[no-untyped-def]
+    from clauderon import config
+
+    cfg = config.load()
+    for warning in cfg.warnings:
+        output.warn(warning)
+    return cfg
+
+
+def age(created_at: str, now: datetime | None = None) -> str:
+    try:
+        then = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
+    except ValueError:
+        return "?"
+    seconds = int(((now or datetime.now(timezone.utc)) - then).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return f"{max(seconds, 0)}s ago"
+
+
+# -- new ---------------------------------------------------------------------------------
+
+
+@app.command()
+def new(
+    session: str = typer.Argument(..., help="Session name (PROJECT-SESSION with --name)."),
+    backend: Optional[str] = typer.Option(None, "--backend", "-b",
+                                          help="zellij, tmux or docker (default: config)."),
+    workdir: Optional[str] = typer.Option(None, "--workdir", "-w",
+                                          help="Directory the session starts in."),
+    name: Optional[str] = typer.Option(None, "--name", "-n", help="Project name prefix."),
+    layout: Optional[str] = typer.Option(None, "--layout", "-l", help="Zellij layout."),
+    shell: Optional[str] = typer.Option(None, "--shell", "-s", help="Shell to run."),
+    env: list[str] = typer.Option([], "--env", "-e", help="Extra KEY=VALUE (repeatable)."),
+    image: Optional[str] = typer.Option(None, "--image", help="Docker image."),
+    network: Optional[str] = typer.Option(None, "--network",
+                                          help="Docker network: bridge, none or host."),
+    attach: bool = typer.Option(False, "--attach", "-a", help="Attach right after creating."),
+) -> None:
+    """Create a session in the background."""
+    from clauderon import paths, sessions
+    from clauderon.config import BACKENDS, DOCKER_NETWORKS
+    from clauderon.errors import UsageError
+
+    if backend is not None and backend not in BACKENDS:
+        raise UsageError(f"--backend {backend!r} is not a backend; use one of: "
+                         f"{', '.join(BACKENDS)}")
+    if network is not None and network not in DOCKER_NETWORKS:
+        raise UsageError(f"--network {network!r} is not supported; use one of: "
+                         f"{', '.join(DOCKER_NETWORKS)}")
+    cfg = load_config()
+    chosen = backend or cfg.default_backend
+    if (image or network) and chosen != "docker":
+        raise UsageError("--image and --network apply to the docker backend only; add "
+                         "--backend docker")
+    req = sessions.NewRequest(session=session, backend=backend, workdir=workdir,
+                              project=name, layout=layout, shell=shell, env=env,
+                              options={"image": image, "network": network})
+    record, be, notes = sessions.create(req, cfg, os.environ)
+    output.echo(f'Created {be.label} session "{record.name}" in '
+                f"{paths.tidy_home(record.workdir)}")
+    for note in notes:
+        output.echo(f"Note: {note}")
+    command = be.attach(record, dict(os.environ))
+    if attach:
+        _exec(command.argv, command.env)
+    output.echo(f"Attach with: {_attach_hint(record.backend, record.name)}")
+
+
+def _attach_hint(backend: str, name: str) -> str:
+    from clauderon.proc import describe
+
+    return {
+        "zellij": describe(["zellij", "attach", name]),
+        "tmux": describe(["tmux", "attach", "-t", f"={name}"]),
+    }.get(backend, describe(["clauderon", "attach", name]))
+
+
+def _exec(argv: list[str], env: dict[str, str]) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execvpe(argv[0], argv, env)
+    except FileNotFoundError:
+        raise ClauderonError(f"{argv[0]} not found on PATH; run `clauderon doctor`") from None
+
+
+# -- list --------------------------------------------------------------------------------
+
+
+def _list(json_out: bool) -> None:
+    from clauderon import paths, sessions
+
+    cfg = load_config()
+    items = sessions.listing(cfg, os.environ)
+    if json_out:
+        output.print_json([
+            {"name": i.record.name, "backend": i.record.backend, "status": str(i.status),
+             "workdir": i.record.workdir, "created_at": i.record.created_at,
+             "layout": i.record.layout, "shell": i.record.shell}
+            for i in items])
+        return
+    rows = [[i.record.name, i.record.backend, str(i.status), paths.tidy_home(i.record.workdir),
+             age(i.record.created_at)] for i in items]
+    if not rows and output.is_tty():
+        output.echo("No clauderon sessions. Create one with: clauderon new NAME")
+        return
+    output.table(["NAME", "BACKEND", "STATUS", "WORKDIR", "CREATED"], rows)
+
+
+@app.command("list")
+def list_(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List clauderon's sessions with their live status."""
+    _list(json_out)
+
+
+@app.command("ls", hidden=True)
+def ls(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Alias of list."""
+    _list(json_out)
+
+
+# -- attach ------------------------------------------------------------------------------
+
+
+@app.command()
+def attach(name: str = typer.Argument(..., help="Session name.")) -> None:
+    """Attach to a session (replaces this process)."""
+    from clauderon import sessions
+    from clauderon.backends import get_backend
+
+    cfg = load_config()
+    record = sessions.find(name, os.environ)
+    backend = get_backend(record.backend, cfg, os.environ)
+    command = backend.attach(record, dict(os.environ))
+    _exec(command.argv, command.env)
+
+
+# -- kill --------------------------------------------------------------------------------
+
+
+def _kill(name: Optional[str], all_: bool, yes: bool) -> None:
+    from clauderon import sessions
+    from clauderon.errors import UsageError
+    from clauderon.registry import Registry
+
+    cfg = load_config()
+    if all_ == (name is not None):
+        raise UsageError("give a session name or --all (not both)")
+    if name is not None:
+        record = sessions.kill(name, cfg, os.environ)
+        output.echo(f'Killed session "{record.name}"')
+        return
+    targets = [r.name for r in Registry.default().all()]
+    if not targets:
+        output.echo("No clauderon sessions to kill.")
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"--all would kill {len(targets)} sessions; add --yes to confirm "
+                             "when not on a terminal")
+        if not typer.confirm(f"Kill {len(targets)} sessions ({', '.join(targets)})?"):
+            raise typer.Exit(1)
+    failed = 0
+    for target in targets:
+        try:
+            sessions.kill(target, cfg, os.environ)
+            output.echo(f'Killed session "{target}"')
+        except ClauderonError as exc:
+            failed += 1
+            output.err(f"error: {exc}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def kill(
+    name: Optional[str] = typer.Argument(None, help="Session name."),
+    all_: bool = typer.Option(False, "--all", help="Kill every clauderon session."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Kill a session and forget it (works on running, exited and missing sessions)."""
+    _kill(name, all_, yes)
+
+
+@app.command("rm", hidden=True)
+def rm(
+    name: Optional[str] = typer.Argument(None, help="Session name."),
+    all_: bool = typer.Option(False, "--all", help="Kill every clauderon session."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Alias of kill."""
+    _kill(name, all_, yes)
+
+
+# -- env ---------------------------------------------------------------------------------
+
+
+@app.command("env")
+def env_(
+    name: str = typer.Argument(..., help="Session name."),
+    shell: Optional[str] = typer.Option(None, "--shell", help="bash, zsh or fish."),
+    masked: bool = typer.Option(False, "--masked", help="Mask proxy passwords."),
+) -> None:
+    """Print a session's variables for sourcing (`eval "$(clauderon env NAME)"`)."""
+    from clauderon import sessions
+    from clauderon.errors import UsageError
+    from clauderon.secrets import mask_env
+    from clauderon.shellquote import render_env_file
+
+    chosen = shell or os.path.basename(os.environ.get("SHELL", "bash"))
+    if chosen not in ("bash", "zsh", "fish", "sh"):
+        if shell is not None:
+            raise UsageError(f"--shell {shell!r} is not supported; use bash, zsh or fish")
+        chosen = "bash"
+    record = sessions.find(name, os.environ)
+    variables = mask_env(record.env) if masked else record.env
+    sys.stdout.write(render_env_file(variables, "fish" if chosen == "fish" else "sh",
+                                     session=record.name))
+
+
+# -- sub-apps ----------------------------------------------------------------------------
+
+from clauderon.cli import config_cmd, layout_cmd  # noqa: E402
+
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(layout_cmd.app, name="layout")
+
+
+def run() -> None:
+    try:
+        app()
+    except ClauderonError as exc:
+        output.err(f"error: {exc}")
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(1)

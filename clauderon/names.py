@@ -1,0 +1,52 @@
+"""Session name rules shared by every backend, and close-match suggestions."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Iterable
+
+from clauderon.errors import UsageError
+
+MAX_NAME_BYTES = 200
+
+
+def full_name(session: str, project: str | None) -> str:
+    """``PROJECT-SESSION`` when a project name is given, else ``SESSION``."""
+    return f"{project}-{session}" if project else session
+
+
+def check(name: str) -> None:
+    """Reject names no backend can hold safely (exit 2, nothing created)."""
+    shown = repr(name)
+    if not name:
+        raise UsageError("the session name is empty; give a name such as `fix-auth`")
+    if name in (".", ".."):
+        raise UsageError(f"{shown} is not a usable session name; pick a name such as `fix-auth`")
+    if name.startswith("-"):
+        raise UsageError(f"session name {shown} starts with '-', which commands would read "
+                         "as an option; drop the leading '-'")
+    if "/" in name:
+        raise UsageError(f"session name {shown} contains '/'; use '-' instead")
+    for ch in name:
+        if ch.isspace():
+            raise UsageError(f"session name {shown} contains whitespace; use '-' instead")
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            raise UsageError(f"session name {shown} contains the control or invisible "
+                             f"character U+{ord(ch):04X}; remove it")
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise UsageError(f"session name is {len(name.encode())} bytes long; keep it under "
+                         f"{MAX_NAME_BYTES}")
+
+
+def close_matches(name: str, candidates: Iterable[str]) -> list[str]:
+    pool = sorted(set(candidates))
+    near = difflib.get_close_matches(name, pool, n=3, cutoff=0.5)
+    prefixed = [c for c in pool if c.startswith(name) or name.startswith(c)]
+    return list(dict.fromkeys(near + prefixed))[:3]
+
+
+def not_found_message(name: str, candidates: Iterable[str]) -> str:
+    near = close_matches(name, candidates)
+    hint = f"; did you mean {', '.join(near)}?" if near else "; see `clauderon list`"
+    return f'no clauderon session named "{name}"{hint}'

@@ -1,0 +1,209 @@
+"""The SQLite store of the sessions clauderon created.
+
+It records what clauderon made; live state always comes from the backend. WAL mode, a schema
+version in ``PRAGMA user_version``, the name unique (a concurrent second ``new`` of the same
+name fails on the primary key). Directory 0700, files 0600: rows hold the session
+environment, which may carry proxy credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from clauderon import paths
+from clauderon.errors import ClauderonError
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    name TEXT PRIMARY KEY,
+    backend TEXT NOT NULL,
+    workdir TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    layout TEXT,
+    shell TEXT NOT NULL,
+    env TEXT NOT NULL,
+    options TEXT NOT NULL DEFAULT '{}',
+    ready INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+
+class RegistryError(ClauderonError):
+    """The registry cannot be used (locked, corrupt, unwritable)."""
+
+
+class NameTaken(ClauderonError):
+    """Another session (or a concurrent ``new``) holds the name."""
+
+
+@dataclass(frozen=True)
+class Record:
+    name: str
+    backend: str
+    workdir: str
+    created_at: str
+    shell: str
+    env: dict[str, str]
+    layout: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    ready: bool = True
+
+    @staticmethod
+    def now() -> str:
+        return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace(
+            "+00:00", "Z")
+
+
+def secure_dir(path: Path) -> None:
+    """Create ``path`` (and parents) and make sure it is 0700."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+
+
+class Registry:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def default(cls, env: Mapping[str, str] | None = None) -> Registry:
+        return cls(paths.registry_file(env))
+
+    @contextmanager
+    def _connect(self, *, write: bool) -> Iterator[sqlite3.Connection]:
+        shown = paths.tidy_home(str(self.path))
+        if not write and not self.path.exists():
+            conn = sqlite3.connect(":memory:")
+            conn.executescript(_SCHEMA)
+            try:
+                yield conn
+            finally:
+                conn.close()
+            return
+        try:
+            secure_dir(self.path.parent)
+            old_umask = os.umask(0o077)
+            try:
+                conn = sqlite3.connect(self.path, timeout=15, isolation_level=None)
+            finally:
+                os.umask(old_umask)
+        except (OSError, sqlite3.Error) as exc:
+            raise RegistryError(f"cannot open the registry {shown}: {exc}; "
+                                "run `clauderon doctor` to find out why") from None
+        try:
+            self._prepare(conn, shown)
+            yield conn
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                raise RegistryError(f"the registry {shown} is locked by another process; "
+                                    "try again in a moment") from None
+            if "readonly" in text or "read-only" in text:
+                raise RegistryError(f"the registry {shown} is read-only; fix its "
+                                    f"permissions (chmod u+w {shown})") from None
+            raise RegistryError(f"the registry {shown} failed: {text}; run "
+                                "`clauderon doctor`") from None
+        except sqlite3.DatabaseError as exc:
+            raise RegistryError(f"the registry {shown} is damaged ({exc}); run "
+                                "`clauderon doctor --fix` to set it aside and rebuild it"
+                                ) from None
+        finally:
+            conn.close()
+
+    def _prepare(self, conn: sqlite3.Connection, shown: str) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise RegistryError(f"the registry {shown} has schema version {version}, newer "
+                                f"than this clauderon ({SCHEMA_VERSION}); upgrade clauderon")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(_SCHEMA)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(self.path) + suffix)
+            if p.exists() and p.stat().st_mode & 0o077:
+                p.chmod(0o600)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def all(self) -> list[Record]:
+        with self._connect(write=False) as conn:
+            rows = conn.execute(
+                "SELECT name, backend, workdir, created_at, shell, env, layout, options, "
+                "ready FROM sessions ORDER BY created_at, name").fetchall()
+        return [_record(row) for row in rows]
+
+    def get(self, name: str) -> Record | None:
+        with self._connect(write=False) as conn:
+            row = conn.execute(
+                "SELECT name, backend, workdir, created_at, shell, env, layout, options, "
+                "ready FROM sessions WHERE name = ?", (name,)).fetchone()
+        return _record(row) if row else None
+
+    # -- writing -----------------------------------------------------------------------
+
+    def reserve(self, record: Record) -> None:
+        """Insert ``record`` not yet ready; NameTaken when the name is held."""
+        with self._connect(write=True) as conn:
+            try:
+                conn.execute(
+                    "INSERT INTO sessions (name, backend, workdir, created_at, shell, env, "
+                    "layout, options, ready) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                    (record.name, record.backend, record.workdir, record.created_at,
+                     record.shell, json.dumps(record.env), record.layout,
+                     json.dumps(record.options)))
+            except sqlite3.IntegrityError:
+                raise NameTaken(f'session "{record.name}" already exists in the clauderon '
+                                f"registry; remove it with `clauderon kill {record.name}` "
+                                "or pick another name") from None
+
+    def mark_ready(self, name: str) -> None:
+        with self._connect(write=True) as conn:
+            conn.execute("UPDATE sessions SET ready = 1 WHERE name = ?", (name,))
+
+    def add(self, record: Record) -> None:
+        """Insert a complete record (doctor's rebuild)."""
+        self.reserve(record)
+        self.mark_ready(record.name)
+
+    def forget(self, name: str) -> bool:
+        with self._connect(write=True) as conn:
+            cur = conn.execute("DELETE FROM sessions WHERE name = ?", (name,))
+            return cur.rowcount > 0
+
+    def integrity(self) -> tuple[str, int]:
+        """(``PRAGMA integrity_check`` result, schema version) — for doctor."""
+        if not self.path.exists():
+            return "ok", SCHEMA_VERSION
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5)
+        try:
+            result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version:
+                conn.execute("SELECT count(*) FROM sessions").fetchone()
+            return str(result), int(version)
+        finally:
+            conn.close()
+
+
+def _record(row: tuple[Any, ...]) -> Record:
+    name, backend, workdir, created_at, shell, env, layout, options, ready = row
+    return Record(name=name, backend=backend, workdir=workdir, created_at=created_at,
+                  shell=shell, env=json.loads(env), layout=layout,
+                  options=json.loads(options or "{}"), ready=bool(ready))
