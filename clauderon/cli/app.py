@@ -261,10 +261,11 @@ def env_(
 
 # -- sub-apps ----------------------------------------------------------------------------
 
-from clauderon.cli import config_cmd, layout_cmd  # noqa: E402
+from clauderon.cli import config_cmd, layout_cmd, shell_cmd  # noqa: E402
 
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(layout_cmd.app, name="layout")
+app.add_typer(shell_cmd.app, name="shell")
 
 
 def run() -> None:
