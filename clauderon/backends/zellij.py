@@ -128,8 +128,10 @@ class ZellijBackend:
         self.check_name(spec.name)
         layout = spec.layout or "default"
         resolved = resolve_layout(layout, cwd=Path.cwd(), env=self.env, version=version)
-        # A layout path is relative to the caller's cwd, but zellij runs in the workdir.
-        given = str(resolved.path) if resolved.kind == "file" and resolved.path else layout
+        # A layout path is relative to the caller's cwd, but zellij runs in the workdir;
+        # a bare name is passed as it is (zellij finds it in its layout dir the same way).
+        is_path = "/" in layout or Path(layout).suffix != ""
+        given = str(resolved.path) if is_path and resolved.path else layout
         return replace(spec, layout=layout, options={**spec.options, "layout_arg": given})
 
     def create(self, spec: SessionSpec) -> None:
