@@ -30,7 +30,12 @@ def median_ms(argv: Sequence[str], *, env: Mapping[str, str] | None = None, runs
 
 
 def clauderon_argv(*args: str) -> list[str]:
-    """How the installed console script runs (the entry point, not ``python -m``)."""
+    """The installed console script (what users run), else the same entry point."""
+    import shutil
+
+    script = shutil.which("clauderon")
+    if script:
+        return [script, *args]
     return [PYTHON, "-c", "from clauderon.__main__ import main; main()", *args]
 
 

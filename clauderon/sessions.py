@@ -109,7 +109,7 @@ def _stored_options(options: Mapping[str, object]) -> dict[str, object]:
 def _clear_hint(backend: str, name: str) -> str:
     return {
         "zellij": f"`zellij delete-session --force {name}`",
-        "tmux": f"`tmux kill-session -t ={name}`",
+        "tmux": f"`tmux kill-session -t ={name}` (add -L SOCKET for a [tmux] socket)",
         "docker": f"`docker rm -f clauderon-{name}`",
     }.get(backend, f"`clauderon kill {name}`")
 

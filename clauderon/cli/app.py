@@ -101,8 +101,8 @@ def new(
                 f"{paths.tidy_home(record.workdir)}")
     for note in notes:
         output.echo(f"Note: {note}")
-    command = be.attach(record, dict(os.environ))
     if attach:
+        command = be.attach(record, dict(os.environ))
         _exec(command.argv, command.env)
     output.echo(f"Attach with: {_attach_hint(record.backend, record.name)}")
 
@@ -110,10 +110,9 @@ def new(
 def _attach_hint(backend: str, name: str) -> str:
     from clauderon.proc import describe
 
-    return {
-        "zellij": describe(["zellij", "attach", name]),
-        "tmux": describe(["tmux", "attach", "-t", f"={name}"]),
-    }.get(backend, describe(["clauderon", "attach", name]))
+    if backend == "zellij":
+        return describe(["zellij", "attach", name])
+    return describe(["clauderon", "attach", name])
 
 
 def _exec(argv: list[str], env: dict[str, str]) -> None:
@@ -261,11 +260,13 @@ def env_(
 
 # -- sub-apps ----------------------------------------------------------------------------
 
-from clauderon.cli import config_cmd, layout_cmd, shell_cmd  # noqa: E402
+from clauderon.cli import completions_cmd, config_cmd, layout_cmd, shell_cmd  # noqa: E402
 
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(layout_cmd.app, name="layout")
 app.add_typer(shell_cmd.app, name="shell")
+app.add_typer(completions_cmd.app, name="completions")
+__import__("clauderon.cli.doctor_cmd", fromlist=["register"]).register(app)
 
 
 def run() -> None:

@@ -1,0 +1,82 @@
+"""`clauderon --version` and `clauderon list` (1,000 sessions, the Zellij fake answering)
+against `python3 -c pass`, measured in the same run.
+
+Targets (issue: core): --version ≤ 6×, list ≤ 8× the bare interpreter start.
+Run: python3 bench/bench_cli.py [--sessions N] [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import PYTHON, base_env, clauderon_argv, median_ms, report  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+FAKES = ROOT / "tests" / "fakes"
+
+
+def populate(env: dict[str, str], count: int) -> None:
+    """``count`` sessions: registry rows plus running sessions in the fake's state."""
+    from clauderon.registry import Record, Registry
+
+    first = "bench-0000"
+    import subprocess
+
+    subprocess.run([str(FAKES / "zellij"), "attach", "-b", first], env=env, check=True,
+                   cwd=env["HOME"])
+    sock = Path(env["ZELLIJ_SOCKET_DIR"]) / env["FAKE_ZELLIJ_VERSION"]
+    template = json.loads((sock / first).read_text())
+    registry = Registry(Path(env["XDG_DATA_HOME"]) / "clauderon" / "sessions.db")
+    for i in range(count):
+        name = f"bench-{i:04d}"
+        if i:
+            template["name"] = name
+            (sock / name).write_text(json.dumps(template))
+        registry.add(Record(name=name, backend="zellij", workdir=env["HOME"],
+                            created_at=Record.now(), shell="/bin/sh",
+                            env={"TERM": "xterm", "CLAUDERON_SESSION": name}))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sessions", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="clauderon-bench-"))
+    try:
+        home = tmp / "home"
+        home.mkdir()
+        env = base_env()
+        env.update({
+            "HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
+            "XDG_STATE_HOME": str(home / "state"), "XDG_CACHE_HOME": str(home / "cache"),
+            "XDG_CONFIG_HOME": str(home / "config"), "ZELLIJ_SOCKET_DIR": str(tmp / "zs"),
+            "FAKE_ZELLIJ_VERSION": "0.43.1", "PATH": f"{FAKES}:{env.get('PATH', '')}",
+        })
+        populate(env, args.sessions)
+        runs = args.runs
+        baseline = median_ms([PYTHON, "-c", "pass"], env=env, runs=runs)
+        version = median_ms(clauderon_argv("--version"), env=env, runs=runs)
+        listing = median_ms(clauderon_argv("list"), env=env, runs=runs)
+        fake_ls = median_ms([str(FAKES / "zellij"), "ls", "-n"], env=env, runs=runs)
+        print(f"baseline: python3 -c pass = {baseline:.1f} ms; the fake's own `zellij ls -n` "
+              f"with {args.sessions} sessions = {fake_ls:.1f} ms")
+        ok = report([
+            ("clauderon --version", version, version / baseline, 6),
+            (f"clauderon list ({args.sessions} sessions)", listing, listing / baseline, 8),
+        ])
+        return 0 if ok else 1
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.environ.pop("CLAUDERON_CONFIG", None)
+    raise SystemExit(main())

@@ -1,0 +1,352 @@
+"""The tmux backend: drives the ``tmux`` CLI (≥ 3.0) with exact-name targets only.
+
+- version probe ``tmux -V`` ("tmux 3.3a", "tmux next-3.4", "tmux openbsd-7.4"); < 3.2 is
+  refused: ``new-session -e`` arrived in 3.2 (3.0 added ``-e`` to new-window/split-window
+  only; tmux 3.0 and 3.1 reject ``new-session -e`` as an unknown flag).
+- server: the user's default, unless ``[tmux] socket`` (``-L NAME`` on every call) or
+  ``TMUX_TMPDIR`` says otherwise. Both are stored in the record's options, so later calls
+  for that session reach the same server whatever the caller's environment says then.
+  ``TMUX``/``TMUX_PANE`` never reach a control call (they would redirect it to the
+  surrounding server); only ``switch-client`` keeps them.
+- create: ``tmux [-L S] [-f CONF] new-session -d -s NAME -c DIR -e K=V... -- env TERM=T
+  SHELL=SH SH``, then ``set-option -t =NAME: default-shell SH`` (that session only).
+  tmux 3.3a puts ``-e`` variables in the session environment but overwrites TERM in every
+  pane with the server-wide ``default-terminal``; running the shell through ``env TERM=...``
+  makes the configured TERM win in the first shell, and the shell hook re-exports it in
+  every later pane (see docs/tmux.md).
+- state: ``list-sessions -F '#{session_name}'``; every listed session is RUNNING.
+- kill: ``kill-session -t =NAME``, then wait until it is no longer listed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from clauderon import paths, proc
+from clauderon.backends.base import AttachCommand, SessionSpec, State
+from clauderon.config import Config
+from clauderon.errors import (
+    ClauderonError,
+    CommandError,
+    CommandNotFound,
+    ConfigError,
+    UsageError,
+)
+from clauderon.registry import Record, Registry
+from clauderon.session_env import without_foreign
+
+MIN_VERSION = (3, 2)
+# OpenBSD ships tmux in base and reports the OpenBSD release; 7.0 is the first release
+# certain to carry tmux ≥ 3.2 (released April 2021).
+MIN_OPENBSD = (7, 0)
+FORBIDDEN_IN_NAMES = (".", ":")
+NOT_FOUND_HINT = "tmux not found on PATH; run `clauderon doctor` for install instructions"
+NO_SERVER = ("no server running on", "error connecting to")
+NO_SESSION = ("can't find session", "no such session", "session not found")
+KILL_TIMEOUT = 5.0  # seconds a killed session may stay listed
+_VERSION = re.compile(
+    r"^tmux\s+(?P<flavor>next-|openbsd-)?(?P<major>\d+)\.(?P<minor>\d+)(?P<rest>\S*)\s*$")
+_MASTER = re.compile(r"^tmux\s+master\s*$")
+
+# Keys this backend keeps in SessionSpec.options (and so in the registry record).
+OPT_SOCKET = "tmux_socket"      # the -L name, absent for the default socket
+OPT_TMPDIR = "tmux_tmpdir"      # TMUX_TMPDIR at creation, absent when it was unset
+OPT_CONFIG = "tmux_config"      # the resolved -f file, absent when none
+
+
+@dataclass(frozen=True)
+class TmuxVersion:
+    major: int
+    minor: int
+    text: str            # what follows "tmux ", e.g. "3.3a", "next-3.4", "openbsd-7.4"
+    openbsd: bool = False
+
+    @property
+    def supported(self) -> bool:
+        floor = MIN_OPENBSD if self.openbsd else MIN_VERSION
+        return (self.major, self.minor) >= floor
+
+
+def parse_version(text: str) -> TmuxVersion | None:
+    """``tmux -V`` output -> TmuxVersion; None when it is not a tmux version line."""
+    line = text.strip()
+    if _MASTER.match(line):
+        return TmuxVersion(999, 0, "master")
+    match = _VERSION.match(line)
+    if not match:
+        return None
+    flavor = match.group("flavor") or ""
+    shown = f"{flavor}{match.group('major')}.{match.group('minor')}{match.group('rest')}"
+    return TmuxVersion(int(match.group("major")), int(match.group("minor")), shown,
+                       openbsd=flavor == "openbsd-")
+
+
+def parse_list(stdout: str) -> dict[str, State]:
+    """``list-sessions -F '#{session_name}'`` -> every listed session RUNNING."""
+    return {line: State.RUNNING for line in stdout.splitlines() if line}
+
+
+def target(name: str) -> str:
+    """An exact session target: a bare name would also match any session it prefixes."""
+    return f"={name}"
+
+
+def pane_target(name: str) -> str:
+    """The exact session as a pane target (current window and pane of session ``name``)."""
+    return f"={name}:"
+
+
+@dataclass(frozen=True)
+class Server:
+    """Which tmux server a call goes to: the ``-L`` socket name and ``TMUX_TMPDIR``."""
+
+    socket: str | None = None
+    tmpdir: str | None = None
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> Server:
+        socket, tmpdir = options.get(OPT_SOCKET), options.get(OPT_TMPDIR)
+        return cls(str(socket) if socket else None, str(tmpdir) if tmpdir else None)
+
+    def options(self) -> dict[str, str | None]:
+        return {OPT_SOCKET: self.socket, OPT_TMPDIR: self.tmpdir}
+
+    def prefix(self) -> list[str]:
+        return ["tmux", "-L", self.socket] if self.socket else ["tmux"]
+
+    def environ(self, env: Mapping[str, str]) -> dict[str, str]:
+        result = {k: v for k, v in env.items() if k != "TMUX_TMPDIR"}
+        if self.tmpdir:
+            result["TMUX_TMPDIR"] = self.tmpdir
+        return result
+
+
+def _not_running(stderr: str) -> bool:
+    return any(marker in stderr for marker in NO_SERVER)
+
+
+class TmuxBackend:
+    name = "tmux"
+    label = "tmux"
+
+    def __init__(self, config: Config, env: Mapping[str, str]) -> None:
+        self.config = config
+        self.caller_env = dict(env)
+        # TMUX/TMUX_PANE would point tmux at the surrounding server; CLAUDERON_SESSION must
+        # not end up in the global environment of a server that clauderon happens to start.
+        self.env = without_foreign(env)
+        self._version: TmuxVersion | None = None
+
+    # -- running tmux ------------------------------------------------------------------
+
+    def _run(self, server: Server, *args: str, check: bool = True, timeout: float = 10,
+             env: Mapping[str, str] | None = None) -> proc.Result:
+        argv = [*server.prefix(), *args]
+        try:
+            return proc.run(argv, env=server.environ(env or self.env), timeout=timeout,
+                            check=check)
+        except CommandNotFound:
+            raise CommandNotFound(NOT_FOUND_HINT, argv=argv) from None
+
+    def version_info(self) -> TmuxVersion:
+        if self._version is None:
+            out = self._run(Server(), "-V", timeout=5).stdout
+            parsed = parse_version(out)
+            if parsed is None:
+                raise ClauderonError(f"cannot read the tmux version from {out.strip()[:80]!r}; "
+                                     "run `clauderon doctor`")
+            self._version = parsed
+        return self._version
+
+    def version(self) -> str:
+        return self.version_info().text
+
+    def require_supported(self) -> TmuxVersion:
+        version = self.version_info()
+        if not version.supported:
+            raise ClauderonError(
+                f"tmux {version.text} is too old, need ≥ 3.2 (for `new-session -e`); "
+                "upgrade tmux (run `clauderon doctor` for instructions)")
+        return version
+
+    # -- which server ------------------------------------------------------------------
+
+    def default_server(self) -> Server:
+        """The server a new session goes to: ``[tmux] socket`` and the caller's TMUX_TMPDIR."""
+        socket = self.config.get("tmux.socket")
+        return Server(str(socket) if socket else None, self.env.get("TMUX_TMPDIR") or None)
+
+    def _records(self) -> list[Record]:
+        return [r for r in Registry.default(self.env).all() if r.backend == self.name]
+
+    def server_for(self, name: str) -> Server:
+        """The server ``name`` was created on (its record), else the default one."""
+        record = Registry.default(self.env).get(name)
+        if record is not None and record.backend == self.name:
+            return Server.from_options(record.options)
+        return self.default_server()
+
+    def _servers(self) -> list[Server]:
+        found = [self.default_server()] + [Server.from_options(r.options)
+                                           for r in self._records()]
+        return list(dict.fromkeys(found))
+
+    # -- names -------------------------------------------------------------------------
+
+    def check_name(self, name: str) -> None:
+        for ch in FORBIDDEN_IN_NAMES:
+            if ch in name:
+                raise UsageError(f"session name {name!r} contains {ch!r}, which tmux does not "
+                                 "allow in session names; use '-' instead")
+
+    # -- sessions ----------------------------------------------------------------------
+
+    def server_states(self, server: Server) -> dict[str, State]:
+        result = self._run(server, "list-sessions", "-F", "#{session_name}", check=False,
+                           timeout=5)
+        if result.returncode != 0:
+            if _not_running(result.stderr):
+                return {}
+            raise proc.failure(result)
+        return parse_list(result.stdout)
+
+    def states(self) -> dict[str, State]:
+        """Sessions on the default server and on every server a tmux record points at."""
+        merged: dict[str, State] = {}
+        for server in self._servers():
+            merged.update(self.server_states(server))
+        return merged
+
+    def prepare(self, spec: SessionSpec) -> SessionSpec:
+        self.require_supported()
+        self.check_name(spec.name)
+        if spec.layout:
+            raise UsageError(f"--layout {spec.layout!r} applies to the zellij backend only; "
+                             "tmux sessions have no layouts")
+        if "=" in spec.shell:
+            raise UsageError(f"shell path {spec.shell!r} contains '=', which env(1) would read "
+                             "as a variable; move the shell to a path without '='")
+        conf = self.config_file()
+        options: dict[str, Any] = {**spec.options, **self.default_server().options(),
+                                   OPT_CONFIG: str(conf) if conf else None}
+        return replace(spec, layout=None, options=options)
+
+    def config_file(self) -> Path | None:
+        """``[tmux] config`` with ``~`` expanded; ConfigError when it is not a file."""
+        raw = self.config.get("tmux.config")
+        if not raw:
+            return None
+        text = str(raw)
+        if text == "~" or text.startswith("~/"):
+            path = paths.home(self.env) / text[2:]
+        else:
+            path = Path(os.path.expanduser(text))
+        path = path if path.is_absolute() else Path.cwd() / path
+        shown = paths.tidy_home(str(path), self.env)
+        where = paths.tidy_home(str(self.config.path), self.env)
+        if not path.exists():
+            raise ConfigError(f"{where}: tmux.config = {text!r}: {shown} does not exist; "
+                              "create it or remove the line")
+        if not path.is_file():
+            raise ConfigError(f"{where}: tmux.config = {text!r}: {shown} is not a file")
+        return path
+
+    def create_argv(self, spec: SessionSpec) -> list[str]:
+        """The ``new-session`` argv: detached, exact workdir, every session variable with
+        ``-e``, and the shell started argv-style through ``env`` so TERM wins in it."""
+        server = Server.from_options(spec.options)
+        argv = server.prefix()
+        conf = spec.options.get(OPT_CONFIG)
+        if conf:
+            argv += ["-f", str(conf)]
+        argv += ["new-session", "-d", "-s", spec.name, "-c", str(spec.workdir)]
+        for key, value in spec.env.variables.items():
+            argv += ["-e", f"{key}={value}"]
+        env_program = proc.which("env", self.env) or "/usr/bin/env"
+        term = spec.env.variables.get("TERM")
+        argv += ["--", env_program, *([f"TERM={term}"] if term else []),
+                 f"SHELL={spec.shell}", spec.shell]
+        return argv
+
+    def create(self, spec: SessionSpec) -> None:
+        self.require_supported()
+        server = Server.from_options(spec.options)
+        argv = self.create_argv(spec)
+        try:
+            result = proc.run(argv, env=server.environ(spec.env.base), timeout=15, check=False)
+        except CommandNotFound:
+            raise CommandNotFound(NOT_FOUND_HINT, argv=argv) from None
+        if result.returncode != 0:
+            if "duplicate session" in result.stderr:
+                raise ClauderonError(
+                    f'a tmux session named "{spec.name}" already exists; remove it with '
+                    f"`tmux kill-session -t ={spec.name}` or pick another name")
+            raise proc.failure(result)
+        # New windows and panes of this session (only) start the session's shell too.
+        option = self._run(server, "set-option", "-t", pane_target(spec.name),
+                           "default-shell", spec.shell, check=False)
+        if self.server_states(server).get(spec.name) is not State.RUNNING:
+            raise ClauderonError(
+                f'tmux reported success but session "{spec.name}" is not running (did '
+                f"{spec.shell} exit at once?); run `clauderon doctor`")
+        if not option.ok:
+            raise proc.failure(option)
+
+    def attach(self, record: Record, caller_env: dict[str, str]) -> AttachCommand:
+        server = Server.from_options(record.options)
+        inside = caller_env.get("TMUX")
+        if inside and self._same_server(inside, server, record.name):
+            # Already a tmux client of that server: switch it instead of nesting tmux.
+            return AttachCommand(["tmux", "switch-client", "-t", target(record.name)],
+                                 dict(caller_env))
+        env = server.environ(without_foreign_tmux(caller_env))
+        return AttachCommand([*server.prefix(), "attach", "-t", target(record.name)], env)
+
+    def _same_server(self, tmux_var: str, server: Server, name: str) -> bool:
+        """Whether ``$TMUX`` (``SOCKET,PID,INDEX``) names the server holding ``name``."""
+        current = tmux_var.rsplit(",", 2)[0]
+        result = self._run(server, "display-message", "-p", "-t", pane_target(name),
+                           "#{socket_path}", check=False, timeout=5)
+        if result.returncode != 0:
+            return False
+        return _same_path(current, result.stdout.strip())
+
+    def kill(self, name: str) -> None:
+        server = self.server_for(name)
+        if name not in self.server_states(server):
+            return
+        result = self._run(server, "kill-session", "-t", target(name), check=False)
+        if result.returncode != 0 and not _gone(result.stderr):
+            raise proc.failure(result)
+        self._wait_gone(server, name)
+
+    def _wait_gone(self, server: Server, name: str) -> None:
+        timeout = KILL_TIMEOUT
+        deadline = time.monotonic() + timeout
+        while True:
+            if name not in self.server_states(server):
+                return
+            if time.monotonic() >= deadline:
+                raise CommandError(
+                    f'tmux session "{name}" is still listed {timeout:g}s after kill-session; '
+                    f"remove it with `tmux kill-session -t ={name}`")
+            time.sleep(0.05)
+
+
+def without_foreign_tmux(env: Mapping[str, str]) -> dict[str, str]:
+    """The caller's environment for a tmux client that must not see a surrounding tmux."""
+    return {k: v for k, v in env.items() if k not in ("TMUX", "TMUX_PANE")}
+
+
+def _gone(stderr: str) -> bool:
+    return _not_running(stderr) or any(marker in stderr for marker in NO_SESSION)
+
+
+def _same_path(a: str, b: str) -> bool:
+    return bool(a) and bool(b) and os.path.realpath(a) == os.path.realpath(b)

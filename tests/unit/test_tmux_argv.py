@@ -1,0 +1,286 @@
+"""The exact tmux argv and environment for each operation (pytest-subprocess pins them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clauderon import config, session_env
+from clauderon.backends.base import SessionSpec, State
+from clauderon.backends.tmux import TmuxBackend, parse_version
+from clauderon.errors import ClauderonError, CommandError, ConfigError, UsageError
+from clauderon.registry import Record, Registry
+
+VERSION = ["tmux", "-V"]
+LIST = ["list-sessions", "-F", "#{session_name}"]
+
+
+def make_config(tmp_path: Path, **values: Any) -> config.Config:
+    return config.Config(path=tmp_path / "config.toml", loaded=True,
+                         values={f"tmux.{k}": v for k, v in values.items()})
+
+
+def caller(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home"),
+           "XDG_DATA_HOME": str(tmp_path / "data"), "TERM": "screen",
+           # A surrounding tmux and clauderon session, which must not leak into calls.
+           "TMUX": "/tmp/tmux-1000/outer,42,0", "TMUX_PANE": "%3",
+           "CLAUDERON_SESSION": "outer"}
+    env.update(extra)
+    return env
+
+
+def backend(tmp_path: Path, cfg: config.Config | None = None, **extra: str) -> TmuxBackend:
+    return TmuxBackend(cfg or make_config(tmp_path), caller(tmp_path, **extra))
+
+
+def spec_for(b: TmuxBackend, tmp_path: Path, name: str = "api-fix",
+             extra: tuple[tuple[str, str], ...] = ()) -> SessionSpec:
+    senv = session_env.compute(name, config=b.config, backend="tmux", caller_env=b.caller_env,
+                               extra_env=extra)
+    return SessionSpec(name=name, workdir=tmp_path, shell="/usr/bin/fish", env=senv)
+
+
+def calls(fp: Any) -> list[list[str]]:
+    return [[str(a) for a in c] for c in fp.calls]
+
+
+# -- version -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, major_minor, shown, supported", [
+    ("tmux 3.3a\n", (3, 3), "3.3a", True),
+    ("tmux 3.2", (3, 2), "3.2", True),
+    ("tmux 3.1c\n", (3, 1), "3.1c", False),  # new-session -e arrived in 3.2
+    ("tmux 3.0a\n", (3, 0), "3.0a", False),
+    ("tmux next-3.4\n", (3, 4), "next-3.4", True),
+    ("tmux 3.4-rc\n", (3, 4), "3.4-rc", True),
+    ("tmux openbsd-7.4\n", (7, 4), "openbsd-7.4", True),
+    ("tmux openbsd-7.0\n", (7, 0), "openbsd-7.0", True),
+    ("tmux openbsd-6.5\n", (6, 5), "openbsd-6.5", False),  # OpenBSD 6.5 shipped tmux 2.9
+    ("tmux 2.9a\n", (2, 9), "2.9a", False),
+    ("tmux master\n", (999, 0), "master", True),
+])
+def test_version_parsing(text: str, major_minor: tuple[int, int], shown: str,
+                         supported: bool) -> None:
+    parsed = parse_version(text)
+    assert parsed is not None
+    assert (parsed.major, parsed.minor) == major_minor
+    assert parsed.text == shown and parsed.supported is supported
+
+
+@pytest.mark.parametrize("text", ["", "tmux", "screen 4.09", "tmux three"])
+def test_unreadable_version(text: str) -> None:
+    assert parse_version(text) is None
+
+
+def test_version_is_what_tmux_printed(fp: Any, tmp_path: Path) -> None:
+    fp.register(VERSION, stdout="tmux 3.3a\n")
+    assert backend(tmp_path).version() == "3.3a"
+
+
+def test_too_old_tmux_is_refused_before_anything_is_created(fp: Any, tmp_path: Path) -> None:
+    fp.register(VERSION, stdout="tmux 3.1c\n")
+    b = backend(tmp_path)
+    with pytest.raises(ClauderonError, match=r"tmux 3\.1c is too old, need ≥ 3\.2"):
+        b.prepare(spec_for(b, tmp_path))
+    assert calls(fp) == [VERSION]  # an unregistered new-session would have raised
+
+
+# -- names and prepare -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["a.b", "a:b", "v1.2-fix", ":"])
+def test_dot_and_colon_are_usage_errors(tmp_path: Path, name: str) -> None:
+    with pytest.raises(UsageError, match="tmux does not allow"):
+        backend(tmp_path).check_name(name)
+
+
+def test_ordinary_names_pass(tmp_path: Path) -> None:
+    backend(tmp_path).check_name("api-fix_2=x#y")
+
+
+def test_prepare_records_socket_tmpdir_and_config(fp: Any, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / ".config").mkdir(parents=True)
+    conf = home / ".config" / "my tmux.conf"
+    conf.write_text("", encoding="utf-8")
+    fp.register(VERSION, stdout="tmux 3.3a\n")
+    cfg = make_config(tmp_path, socket="work", config="~/.config/my tmux.conf")
+    b = backend(tmp_path, cfg, TMUX_TMPDIR="/run/tt")
+    spec = b.prepare(spec_for(b, tmp_path))
+    assert spec.options == {"tmux_socket": "work", "tmux_tmpdir": "/run/tt",
+                            "tmux_config": str(conf)}
+
+
+def test_missing_config_file_is_a_config_error_naming_it(fp: Any, tmp_path: Path) -> None:
+    fp.register(VERSION, stdout="tmux 3.3a\n")
+    b = backend(tmp_path, make_config(tmp_path, config="~/nope.conf"))
+    with pytest.raises(ConfigError, match=r"~/nope\.conf does not exist") as err:
+        b.prepare(spec_for(b, tmp_path))
+    assert err.value.exit_code == 2
+
+
+def test_layout_is_a_usage_error(fp: Any, tmp_path: Path) -> None:
+    fp.register(VERSION, stdout="tmux 3.3a\n")
+    b = backend(tmp_path)
+    spec = spec_for(b, tmp_path)
+    with pytest.raises(UsageError, match="zellij backend only"):
+        b.prepare(SessionSpec(spec.name, spec.workdir, spec.shell, spec.env, layout="compact"))
+
+
+# -- create ------------------------------------------------------------------------------
+
+
+def test_new_session_argv_with_socket_config_and_env(fp: Any, tmp_path: Path) -> None:
+    seen: dict[str, Any] = {}
+    b = backend(tmp_path, TMUX_TMPDIR="/run/tt")
+    spec = spec_for(b, tmp_path, extra=(("MSG", "a b\n$x"),))
+    spec = SessionSpec(spec.name, spec.workdir, spec.shell, spec.env,
+                       options={"tmux_socket": "work", "tmux_config": "/etc/ct.conf",
+                                "tmux_tmpdir": "/run/tt"})
+    expected = [
+        "tmux", "-L", "work", "-f", "/etc/ct.conf", "new-session", "-d", "-s", "api-fix",
+        "-c", str(tmp_path), "-e", "TERM=screen", "-e", "MSG=a b\n$x",
+        "-e", "CLAUDERON_SESSION=api-fix",
+        "--", "/usr/bin/env", "TERM=screen", "SHELL=/usr/bin/fish", "/usr/bin/fish"]
+    fp.register(VERSION, stdout="tmux 3.3a\n")
+    fp.register(expected, callback=lambda p: seen.update(env=p.kwargs["env"]))
+    fp.register(["tmux", "-L", "work", "set-option", "-t", "=api-fix:", "default-shell",
+                 "/usr/bin/fish"])
+    fp.register(["tmux", "-L", "work", *LIST], stdout="api-fix\n")
+    b.create(spec)
+    assert expected in calls(fp)
+    env = seen["env"]
+    assert env["TMUX_TMPDIR"] == "/run/tt"
+    for leaked in ("TMUX", "TMUX_PANE", "CLAUDERON_SESSION", "MSG"):
+        assert leaked not in env  # the server's global environment stays the caller's
+
+
+def test_new_session_argv_on_the_default_server(fp: Any, tmp_path: Path) -> None:
+    b = backend(tmp_path)
+    spec = spec_for(b, tmp_path, name="app")
+    fp.register(VERSION, stdout="tmux 3.2\n")
+    fp.register(["tmux", "new-session", "-d", "-s", "app", "-c", str(tmp_path),
+                 "-e", "TERM=screen", "-e", "CLAUDERON_SESSION=app", "--", "/usr/bin/env",
+                 "TERM=screen", "SHELL=/usr/bin/fish", "/usr/bin/fish"])
+    fp.register(["tmux", "set-option", "-t", "=app:", "default-shell", "/usr/bin/fish"])
+    fp.register(["tmux", *LIST], stdout="app-2\napp\n")
+    b.create(spec)
+
+
+def test_shell_that_exits_at_once_is_an_error(fp: Any, tmp_path: Path) -> None:
+    b = backend(tmp_path)
+    fp.register(VERSION, stdout="tmux 3.3a\n")
+    fp.register(["tmux", "new-session", fp.any()])
+    fp.register(["tmux", "set-option", fp.any()], returncode=1,
+                stderr="no such session: =app\n")
+    fp.register(["tmux", *LIST], stdout="app-2\n")
+    with pytest.raises(ClauderonError, match='session "app" is not running'):
+        b.create(spec_for(b, tmp_path, name="app"))
+
+
+# -- list --------------------------------------------------------------------------------
+
+
+def test_list_argv_and_every_session_running(fp: Any, tmp_path: Path) -> None:
+    fp.register(["tmux", "-L", "work", *LIST], stdout="app\napp-2\n")
+    b = backend(tmp_path, make_config(tmp_path, socket="work"))
+    assert b.states() == {"app": State.RUNNING, "app-2": State.RUNNING}
+
+
+@pytest.mark.parametrize("stderr", [
+    "no server running on /tmp/tmux-1000/default\n",
+    "error connecting to /tmp/tmux-1000/default (No such file or directory)\n",
+])
+def test_no_server_means_no_sessions(fp: Any, tmp_path: Path, stderr: str) -> None:
+    fp.register(["tmux", *LIST], returncode=1, stderr=stderr)
+    assert backend(tmp_path).states() == {}
+
+
+def test_other_list_failures_are_reported(fp: Any, tmp_path: Path) -> None:
+    fp.register(["tmux", *LIST], returncode=1, stderr="protocol version mismatch\n")
+    with pytest.raises(CommandError, match="protocol version mismatch"):
+        backend(tmp_path).states()
+
+
+def test_states_also_ask_the_servers_records_point_at(fp: Any, tmp_path: Path) -> None:
+    b = backend(tmp_path)
+    Registry.default(b.env).add(Record("old", "tmux", "/w", Record.now(), "/bin/sh", {},
+                                       options={"tmux_socket": "was"}))
+    fp.register(["tmux", *LIST], stdout="new\n")
+    fp.register(["tmux", "-L", "was", *LIST], stdout="old\n")
+    assert b.states() == {"new": State.RUNNING, "old": State.RUNNING}
+
+
+# -- kill --------------------------------------------------------------------------------
+
+
+def test_kill_uses_exact_target_on_the_recorded_server(fp: Any, tmp_path: Path) -> None:
+    b = backend(tmp_path)
+    Registry.default(b.env).add(Record("app", "tmux", "/w", Record.now(), "/bin/sh", {},
+                                       options={"tmux_socket": "was"}))
+    fp.register(["tmux", "-L", "was", *LIST], stdout="app\napp-2\n")
+    fp.register(["tmux", "-L", "was", "kill-session", "-t", "=app"])
+    fp.register(["tmux", "-L", "was", *LIST], stdout="app-2\n")
+    b.kill("app")
+    assert ["tmux", "-L", "was", "kill-session", "-t", "=app"] in calls(fp)
+
+
+@pytest.mark.parametrize("stdout, returncode, stderr", [
+    ("app-2\n", 0, ""),
+    ("", 1, "no server running on /tmp/tmux-1000/default\n"),
+])
+def test_kill_of_a_gone_session_is_fine(fp: Any, tmp_path: Path, stdout: str,
+                                        returncode: int, stderr: str) -> None:
+    fp.register(["tmux", *LIST], stdout=stdout, returncode=returncode, stderr=stderr)
+    backend(tmp_path).kill("app")  # no kill-session: it is not registered, so would raise
+
+
+def test_kill_that_does_not_take_is_an_error(fp: Any, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("clauderon.backends.tmux.KILL_TIMEOUT", 0.0)
+    fp.keep_last_process(True)
+    fp.register(["tmux", "kill-session", "-t", "=app"])
+    fp.register(["tmux", *LIST], stdout="app\n")
+    with pytest.raises(CommandError, match='"app" is still listed'):
+        backend(tmp_path).kill("app")
+
+
+# -- attach ------------------------------------------------------------------------------
+
+
+def record(**options: Any) -> Record:
+    return Record("app", "tmux", "/w", Record.now(), "/bin/sh", {"TERM": "xterm-256color"},
+                  options=options)
+
+
+def test_attach_from_outside_tmux(tmp_path: Path) -> None:
+    b = backend(tmp_path)
+    env = {"TERM": "foot", "PATH": "/usr/bin", "TMUX_TMPDIR": "/elsewhere"}
+    cmd = b.attach(record(tmux_socket="work", tmux_tmpdir="/run/tt"), env)
+    assert cmd.argv == ["tmux", "-L", "work", "attach", "-t", "=app"]
+    assert cmd.env == {"TERM": "foot", "PATH": "/usr/bin", "TMUX_TMPDIR": "/run/tt"}
+
+
+def test_attach_inside_the_same_server_switches_client(fp: Any, tmp_path: Path) -> None:
+    probe: dict[str, Any] = {}
+    fp.register(["tmux", "display-message", "-p", "-t", "=app:", "#{socket_path}"],
+                stdout="/tmp/tmux-1000/default\n",
+                callback=lambda p: probe.update(env=p.kwargs["env"]))
+    env = {"TERM": "tmux-256color", "TMUX": "/tmp/tmux-1000/default,42,0", "TMUX_PANE": "%1"}
+    cmd = backend(tmp_path).attach(record(), env)
+    assert cmd.argv == ["tmux", "switch-client", "-t", "=app"]
+    assert cmd.env["TMUX"] == env["TMUX"]
+    assert "TMUX" not in probe["env"]  # the probe itself never sees $TMUX
+
+
+def test_attach_inside_another_server_nests_without_tmux_vars(fp: Any, tmp_path: Path) -> None:
+    fp.register(["tmux", "display-message", "-p", "-t", "=app:", "#{socket_path}"],
+                stdout="/tmp/tmux-1000/default\n")
+    env = {"TERM": "tmux-256color", "TMUX": "/tmp/tmux-1000/other,42,0", "TMUX_PANE": "%1"}
+    cmd = backend(tmp_path).attach(record(), env)
+    assert cmd.argv == ["tmux", "attach", "-t", "=app"]
+    assert "TMUX" not in cmd.env and "TMUX_PANE" not in cmd.env
