@@ -36,7 +36,7 @@ SCHEMA: dict[str, dict[str, type]] = {
     "docker": {"image": str, "network": str, "shell": str, "extra_args": list, "env": list},
     "proxy": {"http": str, "https": str, "all": str, "no_proxy": list},
 }
-TYPE_NAMES = {str: "a string", list: "a list of strings"}
+TYPE_NAMES: dict[type, str] = {str: "a string", list: "a list of strings"}
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ def _check_value(table: str, key: str, value: Any, values: dict[str, Any],
                         f"{_suggest(key, list(SCHEMA[table]))}")
         return
     if not isinstance(value, expected) or (
-        expected is list and not all(isinstance(v, str) for v in value)
+        isinstance(value, list) and not all(isinstance(v, str) for v in value)
     ):
         got = type(value).__name__
         raise ConfigError(f"{shown}: {dotted} must be {TYPE_NAMES[expected]}, not {got} "

@@ -71,13 +71,11 @@ def compute(
     """
     base = without_foreign(caller_env)
     explicit: dict[str, str] = {}
-    for key, value in config.env_entries(backend):
-        explicit[key] = value
-    for key, value in extra_env:
-        explicit[key] = value
+    for key, entry in [*config.env_entries(backend), *extra_env]:
+        explicit[key] = entry
 
     variables: dict[str, str] = {}
-    variables["TERM"] = explicit.pop("TERM", None) or caller_env.get("TERM") or DEFAULT_TERM
+    variables["TERM"] = explicit.pop("TERM", "") or caller_env.get("TERM") or DEFAULT_TERM
     proxies: dict[str, str] = {}
     for cfg_key, lower in PROXIES:
         value: str | None
@@ -148,7 +146,7 @@ def rewrite_loopback(url: str) -> str:
     if host is None or not _is_loopback(host):
         return url
     netloc = parts.netloc
-    userinfo, _, hostport = netloc.rpartition("@")
+    userinfo = netloc.rpartition("@")[0]
     port = f":{parts.port}" if parts.port else ""
     netloc = f"{userinfo}@" if userinfo else ""
     netloc += DOCKER_HOST_ALIAS + port

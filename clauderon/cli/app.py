@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from datetime import datetime, timezone
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from clauderon import __version__
 from clauderon.cli import output
 from clauderon.errors import ClauderonError
+
+if TYPE_CHECKING:
+    from clauderon.config import Config
 
 app = typer.Typer(
     name="clauderon",
@@ -37,7 +40,7 @@ def main(
     """clauderon: sessions for shells and coding agents, diagnostics first."""
 
 
-def load_config():  # type: ignore[no-untyped-def]
+def load_config() -> Config:
     from clauderon import config
 
     cfg = config.load()
