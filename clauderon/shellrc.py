@@ -1,0 +1,478 @@
+"""Safe edits of the user's shell rc files: one marked block, nothing else touched.
+
+The block looks like this (with the file's own line endings, LF or CRLF)::
+
+    # >>> clauderon >>>
+    # Managed by `clauderon shell install`; removed by `clauderon shell uninstall`.
+    [ -r '/path/to/clauderon.bash' ] && . '/path/to/clauderon.bash'
+    # <<< clauderon <<<
+
+Rules:
+
+- Every byte outside the block stays as it was. A file without a trailing newline gets one
+  before a new block (the only byte added outside a block, and only when appending).
+- Idempotent: installing the same body again writes nothing (not even the mtime changes); a
+  different body replaces the block in place. More than one block (e.g. pasted twice by hand):
+  install keeps the first position, writes the new block there and deletes the others; remove
+  deletes all of them.
+- A BEGIN without its END (or an END without BEGIN) is an error naming the line to fix;
+  nothing is changed and nothing is guessed.
+- Atomic: the new text goes to a temporary file beside the target, is fsynced and then renamed
+  over it with ``os.replace``; a crash before the rename leaves the old file intact (a stale
+  temporary file from a real crash is deleted by the next run). The file's mode is kept, and
+  its owner and group when running as root.
+- A symlinked rc file (dotfile managers) is followed to its final target, which is edited; the
+  link itself stays a link.
+- The first time clauderon changes a file it copies it to ``<file>.clauderon-backup`` beside the
+  path it was given (where the user looks for it); an existing backup is never overwritten.
+- Read-only files or directories raise :class:`ClauderonError` naming the file and the fix.
+- Concurrent runs are serialised with ``flock`` on ``.<name>.clauderon.lock`` beside the target.
+  The lock file is deleted when the run ends (safely: a waiter that locked a deleted lock file
+  notices and locks the new one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import pwd
+import stat
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import NoReturn
+
+from clauderon import paths
+from clauderon.errors import ClauderonError, ConfigError, UsageError
+from clauderon.shellquote import quote_fish, quote_posix
+
+BEGIN = "# >>> clauderon >>>"
+END = "# <<< clauderon <<<"
+NOTICE = "# Managed by `clauderon shell install`; removed by `clauderon shell uninstall`."
+BACKUP_SUFFIX = ".clauderon-backup"
+SHELLS = ("bash", "zsh", "fish")
+
+_BEGIN_B = BEGIN.encode()
+_END_B = END.encode()
+_TMP_INFIX = ".clauderon-tmp-"
+
+
+class Action(str, Enum):
+    """What an install or remove did."""
+
+    CREATED = "created"  # a new block was added (the file may have been created too)
+    UPDATED = "updated"  # an existing block was replaced by one with a different body
+    UNCHANGED = "unchanged"  # the block was already exactly right; nothing was written
+    REMOVED = "removed"  # the block(s) were deleted
+    ABSENT = "absent"  # remove: no file or no block; nothing was written
+
+
+@dataclass(frozen=True)
+class Change:
+    """The outcome of :func:`install_block` or :func:`remove_block`."""
+
+    action: Action
+    path: Path  # the file that was (or would have been) edited: the symlink's final target
+    backup: Path | None = None  # the backup made by this call, if any
+    file_created: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.action in (Action.CREATED, Action.UPDATED, Action.REMOVED)
+
+
+# ---------------------------------------------------------------------------------------------
+# where the rc files are and what goes into them
+
+
+def rc_file(shell: str, env: Mapping[str, str] | None = None) -> Path:
+    """The file ``clauderon shell install`` edits for ``shell``."""
+    e = os.environ if env is None else env
+    if shell == "bash":
+        return paths.home(env) / ".bashrc"
+    if shell == "zsh":
+        zdotdir = e.get("ZDOTDIR", "")
+        return (Path(zdotdir) if zdotdir else paths.home(env)) / ".zshrc"
+    if shell == "fish":
+        return paths.user_config_dir(env) / "fish" / "conf.d" / "clauderon.fish"
+    raise UsageError(f"unsupported shell {shell!r}; clauderon supports {', '.join(SHELLS)}")
+
+
+def hook_line(shell: str, hook_path: Path) -> str:
+    """The one line that sources the static hook file, quoted exactly for ``shell``."""
+    if shell in ("bash", "zsh"):
+        q = quote_posix(str(hook_path))
+        return f"[ -r {q} ] && . {q}"
+    if shell == "fish":
+        q = quote_fish(str(hook_path))
+        return f"test -r {q} && source {q}"
+    raise UsageError(f"unsupported shell {shell!r}; clauderon supports {', '.join(SHELLS)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# public edits
+
+
+def install_block(path: Path, body: str) -> Change:
+    """Make ``path`` contain exactly one clauderon block with ``body``."""
+    _check_body(body)
+    path = _absolute(path)
+    target = _resolve(path)
+    if _plan_install(target, body) is None:  # already right: not even a lock file is made
+        return Change(Action.UNCHANGED, target)
+    _make_parent(target)
+    with _locked(target):
+        plan = _plan_install(target, body)
+        if plan is None:
+            return Change(Action.UNCHANGED, target)
+        old, new, had_block = plan
+        backup = _commit(path, target, old, new)
+    action = Action.UPDATED if had_block else Action.CREATED
+    return Change(action, target, backup, file_created=old is None)
+
+
+def _plan_install(target: Path, body: str) -> tuple[bytes | None, bytes, bool] | None:
+    """``(old, new, had_block)``, or None when the file already holds exactly this block."""
+    old = _read(target)
+    data = old if old is not None else b""
+    blocks = _find_blocks(data, target)
+    new = _with_block(data, blocks, body)
+    if old is not None and new == old:
+        return None
+    return old, new, bool(blocks)
+
+
+def remove_block(path: Path) -> Change:
+    """Delete every clauderon block from ``path``; a missing file or block is fine."""
+    path = _absolute(path)
+    target = _resolve(path)
+    if _plan_remove(target) is None:
+        return Change(Action.ABSENT, target)
+    with _locked(target):
+        plan = _plan_remove(target)
+        if plan is None:
+            return Change(Action.ABSENT, target)
+        old, new = plan
+        backup = _commit(path, target, old, new)
+    return Change(Action.REMOVED, target, backup)
+
+
+def _plan_remove(target: Path) -> tuple[bytes, bytes] | None:
+    """``(old, new)``, or None when there is no file or no block."""
+    old = _read(target)
+    if old is None:
+        return None
+    blocks = _find_blocks(old, target)
+    if not blocks:
+        return None
+    return old, _without_blocks(old, blocks)
+
+
+# ---------------------------------------------------------------------------------------------
+# text
+
+
+def _body_lines(body: str) -> list[str]:
+    """The body's lines; only ``\n`` separates them (str.splitlines would also split on
+    characters such as U+2028 that may sit inside a quoted path)."""
+    text = body.rstrip("\n")
+    return [line.rstrip("\r") for line in text.split("\n")] if text else []
+
+
+def _check_body(body: str) -> None:
+    for line in _body_lines(body):
+        if line.strip() in (BEGIN, END):
+            raise ValueError("the block body must not contain the clauderon markers")
+
+
+def _split_lines(data: bytes) -> list[bytes]:
+    """Lines with their ``\\n`` kept; only ``\\n`` ends a line (as in every shell)."""
+    parts = data.split(b"\n")
+    lines = [part + b"\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def _is_marker(line: bytes, marker: bytes) -> bool:
+    return line.strip() == marker
+
+
+def _find_blocks(data: bytes, target: Path) -> list[tuple[int, int]]:
+    """``(first, last)`` line indexes of every block; ConfigError for a broken one."""
+    blocks: list[tuple[int, int]] = []
+    start: int | None = None
+    for index, line in enumerate(_split_lines(data)):
+        if _is_marker(line, _BEGIN_B):
+            if start is not None:
+                _raise_unclosed(target, start)
+            start = index
+        elif _is_marker(line, _END_B):
+            if start is None:
+                _raise_unopened(target, index)
+            blocks.append((start, index))
+            start = None
+    if start is not None:
+        _raise_unclosed(target, start)
+    return blocks
+
+
+def _raise_unclosed(target: Path, index: int) -> NoReturn:
+    where = f"{_show(target)}:{index + 1}"
+    raise ConfigError(
+        f"{where} has '{BEGIN}' without a matching '{END}'; nothing was changed",
+        hint=f"delete the half-removed clauderon block starting at {where}, or add '{END}' "
+        "after its last line, then run the command again",
+    )
+
+
+def _raise_unopened(target: Path, index: int) -> NoReturn:
+    where = f"{_show(target)}:{index + 1}"
+    raise ConfigError(
+        f"{where} has '{END}' without a '{BEGIN}' before it; nothing was changed",
+        hint=f"delete line {index + 1} of {_show(target)} (or restore the block's first line), "
+        "then run the command again",
+    )
+
+
+def _eol(data: bytes) -> bytes:
+    """CRLF when most of the file's lines end with CRLF, else LF."""
+    crlf = data.count(b"\r\n")
+    return b"\r\n" if crlf and crlf * 2 > data.count(b"\n") else b"\n"
+
+
+def _block_lines(body: str, eol: bytes) -> list[bytes]:
+    lines = [BEGIN, NOTICE, *_body_lines(body), END]
+    return [line.encode("utf-8") + eol for line in lines]
+
+
+def _with_block(data: bytes, blocks: list[tuple[int, int]], body: str) -> bytes:
+    eol = _eol(data)
+    new_block = _block_lines(body, eol)
+    lines = _split_lines(data)
+    if not blocks:
+        if lines and not lines[-1].endswith(b"\n"):
+            lines[-1] += eol
+        return b"".join(lines + new_block)
+    first_start, first_end = blocks[0]
+    head = lines[:first_start]
+    tail = _without_lines(lines[first_end + 1:], blocks[1:], offset=first_end + 1)
+    return b"".join(head + new_block + tail)
+
+
+def _without_lines(lines: list[bytes], blocks: list[tuple[int, int]], offset: int) -> list[bytes]:
+    drop = {i - offset for start, end in blocks for i in range(start, end + 1)}
+    return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def _without_blocks(data: bytes, blocks: list[tuple[int, int]]) -> bytes:
+    return b"".join(_without_lines(_split_lines(data), blocks, offset=0))
+
+
+# ---------------------------------------------------------------------------------------------
+# files
+
+
+def _show(path: Path) -> str:
+    return paths.tidy_home(str(path))
+
+
+def _absolute(path: Path) -> Path:
+    return Path(os.path.abspath(path.expanduser()))
+
+
+def _resolve(path: Path) -> Path:
+    """The final target of a symlink chain (the path itself when it is no link)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError) as err:
+        raise ClauderonError(
+            f"cannot follow the symlinks of {_show(path)}: {err}",
+            hint=f"fix or remove the link: ls -l {_show(path)}",
+        ) from None
+
+
+def _read(target: Path) -> bytes | None:
+    """The file's bytes; None when it does not exist. Never opens a FIFO or a device."""
+    try:
+        if not stat.S_ISREG(os.stat(target).st_mode):
+            raise ClauderonError(f"{_show(target)} is not a regular file; nothing was changed")
+        return target.read_bytes()
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        raise ClauderonError(
+            f"cannot use {_show(target)}: a parent of it is not a directory"
+        ) from None
+    except PermissionError:
+        fix = f"chmod u+r {_show(target)}"
+        raise ClauderonError(f"cannot read {_show(target)}; fix: {fix}", hint=fix) from None
+
+
+def _make_parent(target: Path) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ClauderonError(
+            f"cannot create {_show(target.parent)}: {err.strerror}",
+            hint=f"create it yourself: mkdir -p {_show(target.parent)}",
+        ) from None
+
+
+def _user_name() -> str:
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return str(os.geteuid())
+
+
+def _dir_error(directory: Path, detail: str) -> ClauderonError:
+    fix = f"chmod u+w {_show(directory)}"
+    return ClauderonError(
+        f"cannot write in {_show(directory)} ({detail}); fix: {fix}", hint=fix
+    )
+
+
+def _check_writable(target: Path, old_stat: os.stat_result | None) -> None:
+    """Refuse read-only files (``os.replace`` would silently bypass their mode) and dirs."""
+    if old_stat is not None:
+        if not stat.S_ISREG(old_stat.st_mode):
+            raise ClauderonError(f"{_show(target)} is not a regular file; nothing was changed")
+        if not old_stat.st_mode & stat.S_IWUSR or not os.access(target, os.W_OK):
+            owned = os.geteuid() in (0, old_stat.st_uid)
+            fix = (f"chmod u+w {_show(target)}" if owned
+                   else f"sudo chown {_user_name()} {_show(target)}")
+            raise ClauderonError(
+                f"{_show(target)} is read-only; nothing was changed; fix: {fix}", hint=fix
+            )
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise _dir_error(target.parent, "permission denied")
+
+
+@contextlib.contextmanager
+def _locked(target: Path) -> Iterator[None]:
+    """Hold an exclusive flock on ``.<name>.clauderon.lock`` beside ``target``."""
+    lock_path = target.with_name(f".{target.name}.clauderon.lock")
+    fd = _acquire(lock_path)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            lock_path.unlink()  # still holding the lock: nobody else can own this inode
+        os.close(fd)
+
+
+def _acquire(lock_path: Path) -> int:
+    while True:
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as err:
+            raise _dir_error(lock_path.parent, err.strerror or str(err)) from None
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            held, current = os.fstat(fd), os.stat(lock_path)
+            if (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino):
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # the previous holder deleted this lock file; lock the new one
+
+
+def _stat(target: Path) -> os.stat_result | None:
+    try:
+        return os.stat(target)
+    except FileNotFoundError:
+        return None
+
+
+def _remove_stale_temps(target: Path) -> None:
+    """Temporary files left by a crashed run (we hold the lock: none is in use)."""
+    prefix = f".{target.name}{_TMP_INFIX}"
+    for name in os.listdir(target.parent):
+        if name.startswith(prefix):
+            with contextlib.suppress(OSError):
+                (target.parent / name).unlink()
+
+
+def _commit(path: Path, target: Path, old: bytes | None, new: bytes) -> Path | None:
+    """Replace ``target`` with ``new`` atomically; back it up first if never backed up."""
+    old_stat = _stat(target)
+    _check_writable(target, old_stat)
+    _remove_stale_temps(target)
+    tmp = target.with_name(f".{target.name}{_TMP_INFIX}{os.urandom(6).hex()}")
+    backup: Path | None = None
+    try:
+        _write_temp(tmp, new, old_stat)
+        if old is not None:
+            backup = _backup_once(path, old, old_stat)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+    return backup
+
+
+def _write_temp(tmp: Path, data: bytes, old_stat: os.stat_result | None) -> None:
+    """Write ``data`` to a new file ``tmp`` carrying the old file's mode and owner."""
+    create_mode = 0o600 if old_stat is not None else 0o666  # new files: the umask decides
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, create_mode)
+    except OSError as err:
+        raise _dir_error(tmp.parent, err.strerror or str(err)) from None
+    try:
+        if old_stat is not None:
+            _copy_owner(fd, old_stat)
+            os.fchmod(fd, stat.S_IMODE(old_stat.st_mode))
+        _write_all(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _copy_owner(fd: int, old_stat: os.stat_result) -> None:
+    if os.geteuid() == 0:
+        os.fchown(fd, old_stat.st_uid, old_stat.st_gid)
+    elif old_stat.st_gid != os.getegid():
+        with contextlib.suppress(OSError):
+            os.fchown(fd, -1, old_stat.st_gid)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _backup_once(path: Path, old: bytes, old_stat: os.stat_result | None) -> Path | None:
+    """Copy the original to ``<path>.clauderon-backup`` unless a backup already exists."""
+    backup = path.with_name(path.name + BACKUP_SUFFIX)
+    if os.path.lexists(backup):
+        return None
+    tmp = backup.with_name(f".{backup.name}{_TMP_INFIX}{os.urandom(6).hex()}")
+    try:
+        _write_temp(tmp, old, old_stat)
+        os.link(tmp, backup)  # never overwrites: fails if a backup appeared meanwhile
+    except FileExistsError:
+        return None
+    except OSError as err:
+        raise ClauderonError(
+            f"cannot back up {_show(path)} to {_show(backup)}: {err.strerror}; "
+            "nothing was changed",
+            hint=f"chmod u+w {_show(backup.parent)}",
+        ) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return backup

@@ -1,0 +1,36 @@
+# clauderon shell hook for bash.
+#
+# Add this one line at the END of ~/.bashrc (`clauderon shell install` does it for you):
+#   [ -r '/path/to/clauderon.bash' ] && . '/path/to/clauderon.bash'
+#
+# Inside a clauderon session ($CLAUDERON_SESSION, else $ZELLIJ_SESSION_NAME) this sources
+#   ${XDG_STATE_HOME:-$HOME/.local/state}/clauderon/sessions/<session>.sh
+# (written by clauderon: TERM, proxy variables, ...) and exports CLAUDERON_HOOK=1.
+# Outside a session it does nothing and leaves nothing behind. It runs once, when the shell
+# starts: pure bash, no subprocess, no prompt hook. Safe to source twice, keeps $?, works
+# under `set -u`.
+
+# First, because defining the function below would reset $?.
+__clauderon_status=$?
+__clauderon_hook() {
+    local __clauderon_name= __clauderon_dir= __clauderon_file=
+    local __clauderon_rc=$__clauderon_status
+    unset -v __clauderon_status
+    unset -f __clauderon_hook
+    __clauderon_name=${CLAUDERON_SESSION:-${ZELLIJ_SESSION_NAME:-}}
+    if [[ -n $__clauderon_name && $__clauderon_name != */* ]]; then
+        # A relative XDG_STATE_HOME is ignored, as the XDG spec says.
+        if [[ ${XDG_STATE_HOME:-} == /* ]]; then
+            __clauderon_dir=$XDG_STATE_HOME
+        elif [[ -n ${HOME:-} ]]; then
+            __clauderon_dir=$HOME/.local/state
+        fi
+        __clauderon_file=$__clauderon_dir/clauderon/sessions/$__clauderon_name.sh
+        if [[ -n $__clauderon_dir && -f $__clauderon_file && -r $__clauderon_file ]]; then
+            . "$__clauderon_file"
+        fi
+        export CLAUDERON_HOOK=1
+    fi
+    return "$__clauderon_rc"
+}
+__clauderon_hook
