@@ -1,0 +1,76 @@
+"""Every doctor check, collected from the modules of this package.
+
+To add checks, drop a module here (``checks/tmux.py``, ``checks/docker.py``, ...) with a
+module-level ``CHECKS: list[Check]``; modules whose name starts with ``_`` are helpers and are
+not collected. Keep module-level imports light (import what a check needs inside its ``run``):
+every ``clauderon doctor`` imports every module here. Check ids must be unique; the report
+orders checks by group (model.GROUPS), then by module (CORE_ORDER first), then list order.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from clauderon.doctor.model import GROUPS, Check
+
+CORE_ORDER = ("zellij", "sessions", "registry", "config", "proxy", "shell", "terminal")
+
+
+def _module_names() -> list[str]:
+    found = [m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")]
+    rank = {name: i for i, name in enumerate(CORE_ORDER)}
+    return sorted(found, key=lambda n: (rank.get(n, len(CORE_ORDER)), n))
+
+
+def all_checks() -> list[Check]:
+    checks: list[Check] = []
+    seen: dict[str, str] = {}
+    for name in _module_names():
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except Exception as exc:
+            checks.append(_broken(name, exc))
+            continue
+        for check in getattr(module, "CHECKS", []):
+            if not isinstance(check, Check):
+                raise TypeError(f"{module.__name__}.CHECKS holds {check!r}, not a Check")
+            if check.id in seen:
+                raise ValueError(f"check id {check.id!r} is defined in both {seen[check.id]} "
+                                 f"and {module.__name__}")
+            seen[check.id] = module.__name__
+            checks.append(check)
+    rank = {g: i for i, g in enumerate(GROUPS)}
+    position = {c.id: i for i, c in enumerate(checks)}
+    return sorted(checks, key=lambda c: (rank.get(c.group, len(GROUPS)), position[c.id]))
+
+
+def _broken(module: str, exc: Exception) -> Check:
+    """A check standing in for a module that cannot be imported: it reports the error."""
+    from clauderon.doctor.model import Result, error
+
+    message = f"the checks in clauderon/doctor/checks/{module}.py cannot be loaded: " \
+              f"{type(exc).__name__}: {exc}"
+
+    def run(_ctx: object) -> Result:
+        return error(message, remedy="this is a bug in clauderon; please report it with "
+                                     "this output")
+
+    return Check(f"doctor.{module}", "Doctor", f"loads checks/{module}.py", run)
+
+
+def select(checks: list[Check], wanted: list[str]) -> list[Check]:
+    """The checks named by ``wanted`` (ids, or a prefix before the dot such as ``proxy``);
+    UsageError naming an unknown one and listing the valid ids."""
+    from clauderon.errors import UsageError
+
+    if not wanted:
+        return checks
+    ids = [c.id for c in checks]
+    chosen: set[str] = set()
+    for item in wanted:
+        matches = [i for i in ids if i == item or i.split(".", 1)[0] == item]
+        if not matches:
+            raise UsageError(f"unknown check id {item!r}; valid ids: {', '.join(ids)}")
+        chosen.update(matches)
+    return [c for c in checks if c.id in chosen]

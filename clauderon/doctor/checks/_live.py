@@ -1,0 +1,195 @@
+"""Helpers shared by the session and registry checks: live sessions, env files, adoption.
+
+A session clauderon created leaves ``<name>.sh`` (and ``<name>.fish``) in
+``paths.session_env_dir()``; that file is how doctor recognises a clauderon session that has
+no registry row (Docker containers carry a label instead, so every one the backend lists is
+clauderon's).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from clauderon import paths
+from clauderon.doctor.context import BACKEND_NAMES, Context
+
+if TYPE_CHECKING:
+    from clauderon.backends.base import State
+    from clauderon.registry import Record
+
+# Files younger than this may belong to a `clauderon new` still running.
+GRACE_SECONDS = 30.0
+LABELLED_BACKENDS = ("docker",)  # every session these backends list is clauderon's
+PROBE_PREFIX = "."  # doctor's own probe env files (and temporary files) start with a dot
+
+
+@dataclass
+class Live:
+    """What the backends said: states per backend, and the ones that could not answer."""
+
+    states: dict[str, dict[str, State]] = field(default_factory=dict)
+    failures: dict[str, BaseException] = field(default_factory=dict)
+    absent: list[str] = field(default_factory=list)  # backends not installed
+
+    def state(self, backend: str, name: str) -> State | None:
+        return self.states.get(backend, {}).get(name)
+
+    def anywhere(self, name: str) -> bool:
+        return any(name in s for s in self.states.values())
+
+    @property
+    def complete(self) -> bool:
+        """Every installed backend answered (so "not listed anywhere" means gone)."""
+        return not self.failures
+
+
+def queryable(ctx: Context) -> list[str]:
+    """Backends whose module exists and whose program is on PATH."""
+    found = []
+    for name in BACKEND_NAMES:
+        if name == "zellij":  # not ctx.zellij(): `ls` need not wait for `--version`
+            if ctx.which("zellij") is not None:
+                found.append(name)
+        elif ctx.backend_available(name):
+            found.append(name)
+    return found
+
+
+def live_sessions(ctx: Context) -> Live:
+    """Every installed backend's sessions, asked concurrently (each within the time limit)."""
+    live = Live()
+    usable = queryable(ctx)
+    live.absent = [n for n in BACKEND_NAMES if n not in usable and ctx.backend_module_exists(n)]
+    lock = threading.Lock()
+
+    def ask(name: str) -> None:
+        try:
+            states = ctx.backend_states(name)
+        except Exception as exc:
+            with lock:
+                live.failures[name] = exc
+            return
+        with lock:
+            live.states[name] = states
+
+    threads = [threading.Thread(target=ask, args=(n,), daemon=True) for n in usable[1:]]
+    for thread in threads:
+        thread.start()
+    if usable:
+        ask(usable[0])
+    for thread in threads:
+        thread.join()
+    return live
+
+
+def env_dir(ctx: Context) -> Path:
+    return paths.session_env_dir(ctx.env)
+
+
+def env_files(ctx: Context) -> dict[str, Path]:
+    """Session name -> its ``.sh`` env file (doctor's probe and temp files excluded)."""
+    found: dict[str, Path] = {}
+    try:
+        entries = list(os.scandir(env_dir(ctx)))
+    except OSError:
+        return found
+    for entry in entries:
+        if entry.name.startswith(PROBE_PREFIX) or not entry.name.endswith(".sh"):
+            continue
+        found[entry.name[: -len(".sh")]] = Path(entry.path)
+    return found
+
+
+def is_fresh(path: Path, now: float | None = None) -> bool:
+    try:
+        age = (now or time.time()) - path.stat().st_mtime
+    except OSError:
+        return False
+    return age < GRACE_SECONDS
+
+
+def is_clauderon(backend: str, name: str, files: Mapping[str, Path]) -> bool:
+    return backend in LABELLED_BACKENDS or name in files
+
+
+def remove_env_files(ctx: Context, name: str) -> None:
+    from clauderon.shellquote import remove_env_files as remove
+
+    remove(name, ctx.env)
+
+
+# -- env files -------------------------------------------------------------------------------
+
+
+def parse_sh_env(text: str) -> dict[str, str]:
+    """The variables of an env file as clauderon writes it (``export K='v'`` lines, with
+    ``'\\''`` for a quote; values may span lines). Other lines are ignored."""
+    result: dict[str, str] = {}
+    i, n = 0, len(text)
+    while i < n:
+        if not text.startswith("export ", i):
+            nl = text.find("\n", i)
+            i = n if nl < 0 else nl + 1
+            continue
+        i += len("export ")
+        eq = text.find("=", i)
+        if eq < 0:
+            break
+        name = text[i:eq]
+        i = eq + 1
+        parts: list[str] = []
+        while i < n:
+            if text[i] == "'":
+                end = text.find("'", i + 1)
+                if end < 0:
+                    return result  # truncated file: keep what was complete
+                parts.append(text[i + 1:end])
+                i = end + 1
+            elif text.startswith("\\'", i):
+                parts.append("'")
+                i += 2
+            else:
+                break
+        result[name] = "".join(parts)
+        nl = text.find("\n", i)
+        i = n if nl < 0 else nl + 1
+    return result
+
+
+def read_env_file(path: Path) -> dict[str, str] | None:
+    try:
+        return parse_sh_env(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+# -- adopting a live session into the registry ------------------------------------------------
+
+
+def adopted_record(ctx: Context, backend: str, name: str) -> Record:
+    """A registry row for a live clauderon session that lost its row: the env file gives
+    the stored env; the workdir is unknown (empty) and the shell the configured one."""
+    from clauderon.config import effective_shell
+    from clauderon.registry import Record
+
+    variables = read_env_file(env_dir(ctx) / f"{name}.sh") or {}
+    cfg = ctx.config_or_default()
+    shell, _source = effective_shell(cfg, backend, None, ctx.env)
+    return Record(name=name, backend=backend, workdir="", created_at=Record.now(),
+                  shell=shell, env=variables, options={"adopted_by": "clauderon doctor"})
+
+
+def refresh_names(ctx: Context) -> None:
+    from clauderon.sessions import refresh_names_cache
+
+    refresh_names_cache(ctx.registry(), ctx.env)
+
+
+def backend_of(records: Iterable[Record], name: str) -> str | None:
+    return next((r.backend for r in records if r.name == name), None)

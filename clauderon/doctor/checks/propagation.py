@@ -1,0 +1,201 @@
+"""proxy.propagation: do the variables clauderon sets survive the session shell's start-up?
+
+The probe starts the session's shell the way a session does: interactive, on a terminal of its
+own, with the session environment (``session_env.compute`` for a probe name, plus what Zellij
+adds to every pane), its rc files and the clauderon hook (which sources the probe's env file,
+written for the occasion and removed after). At the prompt it types one line that writes the
+exported environment to a private file, then exits without saving history. Every variable
+clauderon sets is compared with what came back. Inside a clauderon session, the current
+environment is also compared with the session's recorded one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from clauderon.doctor.context import Context
+from clauderon.doctor.model import Check, Result, error, ok, plural, shq, skipped, warning
+
+SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_?KEY|PRIVATE", re.IGNORECASE)
+PROXY_VARS = {"http_proxy", "https_proxy", "all_proxy", "no_proxy", "HTTP_PROXY",
+              "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"}
+ZSH_STARTUP = (".zshenv", ".zprofile", ".zshrc", ".zlogin")
+
+
+def shown_value(name: str, value: str | None) -> str:
+    """A value for the report: masked; hidden entirely when the name looks secret."""
+    from clauderon.secrets import mask
+
+    if value is None:
+        return "(unset)"
+    if SECRET_NAME.search(name):
+        return "***"
+    return repr(mask(value))
+
+
+def compare(expected: Mapping[str, str], actual: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(variable, what happened) for every expected variable that is missing or changed."""
+    found = []
+    for name, value in expected.items():
+        got = actual.get(name)
+        if got is None:
+            found.append((name, f"{name} is unset (expected {shown_value(name, value)})"))
+        elif got != value:
+            change = (f"{name} changed from {shown_value(name, value)} to "
+                      f"{shown_value(name, got)}")
+            found.append((name, change))
+    return found
+
+
+def rc_files(shell: str, env: Mapping[str, str]) -> list[str]:
+    """The start-up files an interactive ``shell`` reads (for the remedy's grep)."""
+    from clauderon import paths
+
+    home = paths.home(env)
+    if shell == "bash":
+        candidates = [home / ".bashrc", Path("/etc/bash.bashrc"), Path("/etc/bashrc")]
+    elif shell == "zsh":
+        zdot = Path(env["ZDOTDIR"]) if env.get("ZDOTDIR") else home
+        candidates = [zdot / name for name in (".zshenv", ".zshrc")] + [
+            Path("/etc/zsh/zshenv"), Path("/etc/zsh/zshrc"), Path("/etc/zshenv"),
+            Path("/etc/zshrc")]
+    elif shell == "fish":
+        conf = paths.user_config_dir(env) / "fish"
+        candidates = [conf / "config.fish", *sorted((conf / "conf.d").glob("*.fish")),
+                      Path("/etc/fish/config.fish")]
+    else:
+        candidates = [Path(env["ENV"])] if env.get("ENV") else [home / ".profile"]
+    return [str(p) for p in candidates if p.is_file()]
+
+
+def _typed_line(kind: str, out: Path, done: Path) -> bytes:
+    # A leading space keeps the line out of history where the shell honours that; bash and
+    # zsh also lose HISTFILE before exiting, so nothing is saved.
+    target, marker = f"'{out}'", f"'{done}'"
+    if kind == "fish":
+        return f" command env -0 >{target}; echo >{marker}; exit\n".encode()
+    return f" command env -0 >{target}; echo >{marker}; unset HISTFILE; exit\n".encode()
+
+
+def _parse_env0(data: bytes) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for item in data.split(b"\0"):
+        if b"=" in item:
+            key, _, value = item.partition(b"=")
+            result[key.decode("utf-8", "surrogateescape")] = value.decode(
+                "utf-8", "surrogateescape")
+    return result
+
+
+def _zsh_newuser_menu(env: Mapping[str, str]) -> bool:
+    """zsh without any start-up file shows zsh-newuser-install to non-root users."""
+    from clauderon import paths
+
+    if os.geteuid() == 0:
+        return False
+    zdot = Path(env["ZDOTDIR"]) if env.get("ZDOTDIR") else paths.home(env)
+    return not any((zdot / name).exists() for name in ZSH_STARTUP)
+
+
+def probe(ctx: Context, shell: str, backend: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(variables clauderon sets, the environment the interactive shell ended up with)."""
+    from clauderon import paths
+    from clauderon.doctor.ptyrun import run_on_pty
+    from clauderon.errors import ClauderonError, CommandTimeout
+    from clauderon.session_env import compute
+    from clauderon.shellquote import remove_env_files, write_env_files
+
+    name = f".doctor-probe-{os.getpid()}-{os.urandom(3).hex()}"
+    cfg = ctx.config_or_default()
+    senv = compute(name, config=cfg, backend=backend, caller_env=ctx.env)
+    extra = {"SHELL": shell}
+    if backend == "zellij":
+        extra.update(ZELLIJ="0", ZELLIJ_SESSION_NAME=name, ZELLIJ_PANE_ID="0")
+    process_env = senv.process_env(**extra)
+    kind = os.path.basename(shell)
+    home = paths.home(ctx.env)
+    with tempfile.TemporaryDirectory(prefix="clauderon-doctor-") as tmp:
+        out, done = Path(tmp) / "env", Path(tmp) / "done"
+        typed = _typed_line(kind, out, done)
+        if kind == "zsh" and _zsh_newuser_menu(process_env):
+            typed = b"q" + typed
+        write_env_files(name, senv.variables, ctx.env)
+        try:
+            result = run_on_pty([shell, "-i"], env=process_env,
+                                cwd=str(home) if home.is_dir() else None, typed=typed,
+                                timeout=ctx.command_timeout, finished=done.exists)
+        finally:
+            remove_env_files(name, ctx.env)
+        if not done.exists():
+            said = result.output.decode("utf-8", "replace").strip().splitlines()[-3:]
+            if result.timed_out:
+                raise CommandTimeout(
+                    f"`{shell} -i` did not reach its prompt and run the probe within "
+                    f"{ctx.command_timeout:g}s (an rc file waiting for input?)"
+                    + (f"; last output: {' / '.join(said)}" if said else ""),
+                    argv=[shell, "-i"])
+            raise ClauderonError(
+                f"`{shell} -i` exited (status {result.returncode}) before reaching a prompt"
+                + (f"; last output: {' / '.join(said)}" if said else ""),
+                hint=f"{shell} -i   # does an rc file exit or exec another program?")
+        return senv.variables, _parse_env0(out.read_bytes())
+
+
+def run_propagation(ctx: Context) -> Result:
+    from clauderon.config import effective_shell
+    from clauderon.doctor.checks.config import _shell_problem
+
+    cfg = ctx.config_or_default()
+    backend = cfg.default_backend
+    if backend == "docker":
+        return skipped("the docker backend's shell runs inside the container (see the docker "
+                       "checks)")
+    shell, _source = effective_shell(cfg, backend, None, ctx.env)
+    if _shell_problem(shell):
+        return skipped(f"the session shell {shell} is not usable (see config.shell)",
+                       remedy="clauderon doctor --check config.shell")
+    expected, actual = probe(ctx, shell, backend)
+    kind = os.path.basename(shell)
+    problems = compare(expected, actual)
+    hook = "the clauderon hook ran" if actual.get("CLAUDERON_HOOK") == "1" else \
+        "the clauderon hook is not installed for this shell (see shell.init)"
+    details = [hook]
+    inside = ctx.in_session()
+    session_problems: list[tuple[str, str]] = []
+    if inside is not None:
+        session_problems = compare(inside.env, ctx.env)
+        details.append(f"inside session {inside.name}: "
+                       + ("this process has every recorded variable" if not session_problems
+                          else f"{plural(len(session_problems), 'variable')} differ here"))
+        details.extend(f"here: {line}" for _n, line in session_problems)
+    if problems or session_problems:
+        lost = [n for n, _ in problems + session_problems]
+        lines = [line for _n, line in problems]
+        files = rc_files(kind, ctx.env)
+        pattern = "|".join(dict.fromkeys(re.escape(n) for n in lost))
+        remedy = (f"grep -nE '{pattern}' " + " ".join(shq(f, ctx.env) for f in files)
+                  if files else f"{shell} -i   # then: env | grep -E '{pattern}'")
+        if session_problems and not problems:
+            remedy = f"exec {shell}   # a new shell in this session picks the variables up"
+        summary = (f"{kind} start-up loses {plural(len(problems), 'session variable')}: "
+                   + ", ".join(n for n, _ in problems)) if problems else (
+            f"this shell lacks {plural(len(session_problems), 'variable')} of session "
+            f"{inside.name if inside else '?'}")
+        make = error if any(n in PROXY_VARS for n in lost) else warning
+        return make(summary, details=lines + details, remedy=remedy)
+    names = ", ".join(sorted(expected))
+    return ok(f"an interactive {kind} keeps all {len(expected)} session variables", [names,
+                                                                                    *details])
+
+
+CHECKS = [
+    Check("proxy.propagation", "Proxy",
+          "the session shell's start-up (rc files, hook) keeps every variable clauderon sets",
+          run_propagation,
+          timeout_remedy="$SHELL -i   # does it reach a prompt by itself? an rc file may wait "
+                         "for input"),
+]

@@ -1,0 +1,131 @@
+"""registry.db: the SQLite registry opens, is intact, has our schema, and is private."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from clauderon.doctor.checks import _live
+from clauderon.doctor.context import Context
+from clauderon.doctor.model import Check, Result, error, ok, plural, warning
+
+FIX = "clauderon doctor --fix --check registry.db"
+SUFFIXES = ("", "-wal", "-shm")
+REBUILD_NOTE = ("--fix moves it aside (kept as sessions.db.corrupt-<time>) and rebuilds the rows "
+                "from the live clauderon sessions")
+
+
+def _mode(path: Path) -> int | None:
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        return None
+
+
+def run_registry(ctx: Context) -> Result:
+    from clauderon.registry import SCHEMA_VERSION, RegistryError
+
+    registry = ctx.registry()
+    path = registry.path
+    shown = ctx.tidy(str(path))
+    if not path.exists():
+        return ok(f"no registry yet at {shown} (the first `clauderon new` creates it)")
+    try:
+        verdict, version = registry.integrity()
+    except sqlite3.Error as exc:
+        return error(f"{shown} is damaged: {exc}",
+                     details=[REBUILD_NOTE],
+                     remedy=FIX, fixable=True, data={"corrupt": True})
+    if verdict != "ok":
+        lines = verdict.splitlines()
+        return error(f"{shown} failed its integrity check: {lines[0]}", details=lines[1:6],
+                     remedy=FIX, fixable=True, data={"corrupt": True})
+    if version > SCHEMA_VERSION:
+        return error(f"{shown} has schema version {version}, newer than this clauderon "
+                     f"understands ({SCHEMA_VERSION})",
+                     remedy="python3 -m pip install --upgrade clauderon")
+    if version < SCHEMA_VERSION:
+        return warning(f"{shown} has schema version {version}; clauderon upgrades it to "
+                       f"{SCHEMA_VERSION} when it next opens it", remedy=FIX, fixable=True,
+                       data={"upgrade": True})
+    try:
+        count = len(ctx.records())
+    except RegistryError as exc:
+        return error(str(exc), remedy=exc.hint or FIX)
+    loose = [p for p in (path.parent, *(Path(f"{path}{s}") for s in SUFFIXES))
+             if (_mode(p) or 0) & 0o077]
+    if loose:
+        return warning(f"{shown} is readable by others; its rows hold session environments "
+                       "(proxy credentials)",
+                       details=[f"{ctx.tidy(str(p))}: mode {_mode(p):o}" for p in loose],
+                       remedy=FIX, fixable=True, data={"chmod": [str(p) for p in loose]})
+    return ok(f"{shown}: {plural(count, 'session')}, schema {version}, integrity ok")
+
+
+def _aside(path: Path) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while any(os.path.lexists(f"{target}{s}") for s in SUFFIXES):
+        n += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    return target
+
+
+def _rebuild(ctx: Context) -> list[str]:
+    from clauderon.registry import NameTaken
+
+    ctx.invalidate()
+    live = _live.live_sessions(ctx)
+    files = _live.env_files(ctx)
+    registry = ctx.registry()
+    added: list[str] = []
+    for backend, states in sorted(live.states.items()):
+        for name in sorted(states):
+            if not _live.is_clauderon(backend, name, files):
+                continue
+            try:
+                registry.add(_live.adopted_record(ctx, backend, name))
+            except NameTaken:
+                continue
+            added.append(f"{name} ({backend})")
+    notes = [f"rebuilt {plural(len(added), 'row')} from live sessions"
+             + (f": {', '.join(added)}" if added else "")]
+    for backend, exc in live.failures.items():
+        notes.append(f"could not list {backend} sessions, so none of them were recorded: {exc}")
+    _live.refresh_names(ctx)
+    return notes
+
+
+def fix_registry(ctx: Context, result: Result) -> list[str]:
+    registry = ctx.registry()
+    path = registry.path
+    if result.data.get("corrupt"):
+        target = _aside(path)
+        for suffix in SUFFIXES:
+            source = Path(f"{path}{suffix}")
+            if os.path.lexists(source):
+                os.replace(source, f"{target}{suffix}")
+        notes = [f"moved the damaged registry aside to {ctx.tidy(str(target))} (kept)"]
+        return notes + _rebuild(ctx)
+    if result.data.get("upgrade"):
+        registry.all()  # opening it runs the schema upgrade
+        return [f"upgraded {ctx.tidy(str(path))} to the current schema"]
+    done: list[str] = []
+    for name in result.data.get("chmod", []):
+        p = Path(name)
+        mode = 0o700 if p.is_dir() else 0o600
+        if p.exists():
+            p.chmod(mode)
+            done.append(f"chmod {mode:o} {ctx.tidy(name)}")
+    return done
+
+
+CHECKS = [
+    Check("registry.db", "Sessions",
+          "the registry opens, passes PRAGMA integrity_check, has the expected schema, is "
+          "private", run_registry, fix_registry,
+          affects=("sessions.orphans", "sessions.env_files"), fix_order=10),
+]

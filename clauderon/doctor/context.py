@@ -1,0 +1,232 @@
+"""What every check may ask about: the environment, the config, Zellij, the registry.
+
+Checks run concurrently, so expensive answers (``zellij --version``, ``zellij ls``, the
+registry rows, the live sessions of each backend) are computed once and shared: the first check
+that asks runs the command, the others wait for its answer (or its exception). ``invalidate``
+drops every answer after a fix changed the world.
+
+Every external command goes through :func:`clauderon.proc.run` with a timeout a little shorter
+than the check's own, so a hung ``zellij`` is stopped and reported as a timeout.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from clauderon import paths, proc
+
+if TYPE_CHECKING:
+    from clauderon.backends.base import State
+    from clauderon.config import Config
+    from clauderon.registry import Record, Registry
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = 5.0
+TIMEOUT_ENV = "CLAUDERON_DOCTOR_TIMEOUT"
+BACKEND_NAMES = ("zellij", "tmux", "docker")
+BACKEND_BINARIES = {"zellij": "zellij", "tmux": "tmux", "docker": "docker"}
+
+
+@dataclass(frozen=True)
+class ZellijInfo:
+    path: str | None
+    version: tuple[int, int, int] | None
+    raw: str = ""
+
+    @property
+    def shown_version(self) -> str:
+        return ".".join(str(p) for p in self.version) if self.version else "?"
+
+
+class _Memo:
+    __slots__ = ("done", "error", "lock", "value")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.done = False
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
+class Context:
+    def __init__(self, env: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT,
+                 cwd: Path | None = None) -> None:
+        self.env: dict[str, str] = dict(env)
+        self.timeout = timeout
+        self.cwd = cwd or Path(os.getcwd())
+        self._memos: dict[str, _Memo] = {}
+        self._lock = threading.Lock()
+
+    # -- sharing answers between concurrent checks ---------------------------------------
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        with self._lock:
+            entry = self._memos.setdefault(key, _Memo())
+        with entry.lock:
+            if not entry.done:
+                try:
+                    entry.value = compute()
+                except BaseException as exc:
+                    entry.error = exc
+                entry.done = True
+        if entry.error is not None:
+            raise entry.error
+        return cast(T, entry.value)
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._memos.clear()
+
+    # -- commands --------------------------------------------------------------------------
+
+    @property
+    def command_timeout(self) -> float:
+        """A command's timeout: under the check's, so the command is stopped (and named)
+        before the runner gives up on the check."""
+        return max(0.2, min(self.timeout - 0.25, self.timeout * 0.85))
+
+    def tool_env(self) -> dict[str, str]:
+        """The environment for driving a multiplexer: no surrounding session's variables."""
+        from clauderon.session_env import without_foreign
+
+        return without_foreign(self.env)
+
+    def run(self, argv: Sequence[str], *, timeout: float | None = None,
+            env: Mapping[str, str] | None = None) -> proc.Result:
+        limit = self.command_timeout if timeout is None else min(timeout, self.command_timeout)
+        return proc.run(argv, env=self.tool_env() if env is None else env, timeout=limit,
+                        check=False)
+
+    def which(self, program: str) -> str | None:
+        return proc.which(program, self.env)
+
+    # -- paths -----------------------------------------------------------------------------
+
+    def tidy(self, text: str) -> str:
+        return paths.tidy_home(text, self.env)
+
+    @property
+    def home(self) -> Path:
+        return paths.home(self.env)
+
+    # -- configuration ---------------------------------------------------------------------
+
+    def config(self) -> Config:
+        """The validated config (ConfigError when it cannot be used)."""
+        from clauderon import config
+
+        return self.memo("config", lambda: config.load(self.env))
+
+    def config_or_default(self) -> Config:
+        """The config, or the defaults when the file is broken (config.file reports that)."""
+        from clauderon.config import Config
+        from clauderon.errors import ConfigError
+
+        try:
+            return self.config()
+        except ConfigError:
+            return Config(path=paths.config_file(self.env), loaded=False)
+
+    @property
+    def default_backend(self) -> str:
+        return self.config_or_default().default_backend
+
+    def editor_command(self, path: Path) -> str:
+        from clauderon.doctor.model import shq
+
+        return f"${{EDITOR:-vi}} {shq(path, self.env)}"
+
+    # -- zellij ----------------------------------------------------------------------------
+
+    def zellij(self) -> ZellijInfo:
+        """Where zellij is and its version (None when it printed no version line).
+
+        A hung ``zellij --version`` raises CommandTimeout."""
+        def compute() -> ZellijInfo:
+            from clauderon.backends.zellij import parse_version
+
+            found = self.which("zellij")
+            if found is None:
+                return ZellijInfo(None, None)
+            result = self.run([found, "--version"])
+            text = (result.stdout.strip() or result.stderr.strip())
+            return ZellijInfo(found, parse_version(result.stdout) if result.ok else None, text)
+
+        return self.memo("zellij", compute)
+
+    def zellij_sessions(self) -> dict[str, State]:
+        """``zellij list-sessions --no-formatting``, parsed exactly (the backend's parser)."""
+        def compute() -> dict[str, State]:
+            from clauderon.backends.zellij import NO_SESSIONS, parse_list
+
+            result = self.run(["zellij", "list-sessions", "--no-formatting"])
+            if result.returncode != 0:
+                if NO_SESSIONS in result.stderr or NO_SESSIONS in result.stdout:
+                    return {}
+                raise proc.failure(result)
+            return parse_list(result.stdout)
+
+        return self.memo("zellij.sessions", compute)
+
+    # -- backends --------------------------------------------------------------------------
+
+    @staticmethod
+    def backend_module_exists(name: str) -> bool:
+        try:
+            return importlib.util.find_spec(f"clauderon.backends.{name}") is not None
+        except (ImportError, ValueError):
+            return False
+
+    def backend_available(self, name: str) -> bool:
+        """The backend's module exists and its program is on PATH."""
+        return self.backend_module_exists(name) and self.which(BACKEND_BINARIES[name]) is not None
+
+    def backend_states(self, name: str) -> dict[str, State]:
+        """Live sessions of backend ``name`` (raises when the backend cannot answer)."""
+        if name == "zellij":
+            return self.zellij_sessions()
+
+        def compute() -> dict[str, State]:
+            from clauderon.backends import get_backend
+
+            return get_backend(name, self.config_or_default(), self.env).states()
+
+        return self.memo(f"{name}.sessions", compute)
+
+    # -- registry --------------------------------------------------------------------------
+
+    def registry(self) -> Registry:
+        from clauderon.registry import Registry
+
+        return Registry.default(self.env)
+
+    def records(self) -> list[Record]:
+        """Every registry row (RegistryError when the registry cannot be read)."""
+        return self.memo("registry.rows", lambda: self.registry().all())
+
+    def in_session(self) -> Record | None:
+        """The registry row of the clauderon session this process runs in, if any."""
+        name = self.env.get("CLAUDERON_SESSION")
+        if not name:
+            return None
+        try:
+            return next((r for r in self.records() if r.name == name), None)
+        except Exception:
+            return None
+
+
+def timeout_from_env(env: Mapping[str, str]) -> float:
+    """``$CLAUDERON_DOCTOR_TIMEOUT`` (seconds) when it is a positive number, else 5."""
+    raw = env.get(TIMEOUT_ENV, "")
+    try:
+        value = float(raw)
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return value if value > 0 else DEFAULT_TIMEOUT
