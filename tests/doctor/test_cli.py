@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import time
 
-from clauderon.doctor.ptyrun import run_on_pty
+from clauderon.proc import run_on_pty
 from tests.doctor.world import World
 
 KEYS = {"id", "group", "status", "summary", "details", "remedy", "fixable", "fixed"}
