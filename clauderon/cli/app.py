@@ -263,13 +263,19 @@ def env_(
 
 # -- sub-apps ----------------------------------------------------------------------------
 
-from clauderon.cli import completions_cmd, config_cmd, layout_cmd, shell_cmd  # noqa: E402
+from clauderon.cli import (  # noqa: E402
+    completions_cmd,
+    config_cmd,
+    doctor_cmd,
+    layout_cmd,
+    shell_cmd,
+)
 
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(layout_cmd.app, name="layout")
 app.add_typer(shell_cmd.app, name="shell")
 app.add_typer(completions_cmd.app, name="completions")
-__import__("clauderon.cli.doctor_cmd", fromlist=["register"]).register(app)
+doctor_cmd.register(app)
 
 
 def run() -> None:
