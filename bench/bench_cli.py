@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from timing import PYTHON, base_env, clauderon_argv, median_ms, report  # noqa: E402
+from timing import PYTHON, base_env, clauderon_argv, median_ms, report
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKES = ROOT / "tests" / "fakes"

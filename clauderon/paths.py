@@ -7,6 +7,7 @@ with HOME and the XDG variables.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -94,10 +95,12 @@ def zellij_socket_base(env: Mapping[str, str] | None = None) -> tuple[Path, str]
     if e.get("ZELLIJ_SOCKET_DIR"):
         return Path(e["ZELLIJ_SOCKET_DIR"]), "ZELLIJ_SOCKET_DIR is set"
     runtime = e.get("XDG_RUNTIME_DIR", "")
-    if runtime and os.path.isabs(runtime):
+    # Zellij uses a runtime dir on Linux only; macOS has none (zellij-cli.md §6).
+    if runtime and os.path.isabs(runtime) and sys.platform != "darwin":
         return Path(runtime) / "zellij", "XDG_RUNTIME_DIR is set"
     tmp = e.get("TMPDIR") or "/tmp"
-    return Path(tmp) / f"zellij-{os.getuid()}", "neither ZELLIJ_SOCKET_DIR nor XDG_RUNTIME_DIR is set"
+    return (Path(tmp) / f"zellij-{os.getuid()}",
+            "neither ZELLIJ_SOCKET_DIR nor XDG_RUNTIME_DIR is set")
 
 
 def zellij_socket_subdir(version: tuple[int, int, int]) -> str:

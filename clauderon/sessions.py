@@ -95,8 +95,11 @@ def create(req: NewRequest, config: Config, env: Mapping[str, str]) -> tuple[Rec
         write_env_files(name, senv.variables, env)
         backend.create(spec)
         registry.mark_ready(name)
-    except BaseException:
-        _rollback(backend, registry, name, env)
+    except BaseException as exc:
+        leftovers = _rollback(backend, registry, name, env)
+        if leftovers and isinstance(exc, ClauderonError):
+            exc.message += (f"; could not clean up {', '.join(leftovers)}: run "
+                            "`clauderon doctor --fix`")
         raise
     refresh_names_cache(registry, env)
     return record, backend, senv.notes
@@ -115,17 +118,23 @@ def _clear_hint(backend: str, name: str) -> str:
 
 
 def _rollback(backend: Backend, registry: Registry, name: str,
-              env: Mapping[str, str]) -> None:
+              env: Mapping[str, str]) -> list[str]:
+    """Undo a half-made session; returns what could not be undone (normally nothing)."""
+    leftovers: list[str] = []
     try:
         if name in backend.states():
             backend.kill(name)
-    except Exception:  # noqa: BLE001 - the original error is the one to report
-        pass
-    remove_env_files(name, env)
+    except ClauderonError as exc:
+        leftovers.append(f"the {backend.label} session ({exc})")
+    try:
+        remove_env_files(name, env)
+    except OSError as exc:
+        leftovers.append(f"its env files ({exc.strerror})")
     try:
         registry.forget(name)
-    except Exception:  # noqa: BLE001
-        pass
+    except ClauderonError as exc:
+        leftovers.append(f"its registry row ({exc})")
+    return leftovers
 
 
 def live_states(config: Config, env: Mapping[str, str], backends: Iterable[str]

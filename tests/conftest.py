@@ -18,7 +18,8 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory,
                   monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
-    for var, sub in zip(ISOLATED_VARS, (".config", ".local/share", ".local/state", ".cache")):
+    subdirs = (".config", ".local/share", ".local/state", ".cache")
+    for var, sub in zip(ISOLATED_VARS, subdirs, strict=True):
         monkeypatch.setenv(var, str(home / sub))
     for var in CLEARED_VARS:
         monkeypatch.delenv(var, raising=False)

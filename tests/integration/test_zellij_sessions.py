@@ -313,7 +313,7 @@ def test_env_prints_sourceable_variables(cli: Cli) -> None:
 def test_version_and_module_entry() -> None:
     import clauderon
 
-    out = subprocess.run(clauderon_argv() + ["--version"], capture_output=True, text=True)
+    out = subprocess.run([*clauderon_argv(), "--version"], capture_output=True, text=True)
     assert out.stdout == f"clauderon {clauderon.__version__}\n"
     import sys
 

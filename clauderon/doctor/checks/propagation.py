@@ -104,8 +104,8 @@ def _zsh_newuser_menu(env: Mapping[str, str]) -> bool:
 def probe(ctx: Context, shell: str, backend: str) -> tuple[dict[str, str], dict[str, str]]:
     """(variables clauderon sets, the environment the interactive shell ended up with)."""
     from clauderon import paths
-    from clauderon.proc import run_on_pty
     from clauderon.errors import ClauderonError, CommandTimeout
+    from clauderon.proc import run_on_pty
     from clauderon.session_env import compute
     from clauderon.shellquote import remove_env_files, write_env_files
 

@@ -1,0 +1,359 @@
+"""The Docker backend: one long-lived container per session, driven by the ``docker`` CLI.
+
+- container ``clauderon-<name>``, labelled ``dev.clauderon.session=<name>`` and
+  ``dev.clauderon.version=<clauderon version>``; everything that looks containers up (states,
+  kill) goes by the label, never by a name pattern alone.
+- create: ``docker run -d -it --init --pull never`` with the shell as the command (the TTY
+  and open stdin keep it alive), the workdir bind-mounted at the same path and used as the
+  working directory, every session variable passed as its own ``-e KEY=VALUE`` argument
+  (never through a shell string, no env file mounted), ``--network`` as chosen and, on
+  ``bridge``, ``--add-host host.docker.internal:host-gateway`` so rewritten loopback proxies
+  (and anything else the user points there) resolve.
+- prepare: the daemon must answer and the image must exist locally; clauderon never pulls.
+- attach: ``docker exec -it clauderon-<name> SHELL`` (an exited container is started first).
+- kill: ``docker rm -f`` on every container carrying the session's label, then verify.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+
+from clauderon import __version__, proc
+from clauderon.backends.base import AttachCommand, SessionSpec, State
+from clauderon.config import DOCKER_NETWORKS, Config
+from clauderon.errors import ClauderonError, CommandError, CommandNotFound, UsageError
+from clauderon.registry import Record
+from clauderon.session_env import DOCKER_HOST_ALIAS, without_foreign
+
+CONTAINER_PREFIX = "clauderon-"
+LABEL_SESSION = "dev.clauderon.session"
+LABEL_VERSION = "dev.clauderon.version"
+DEFAULT_NETWORK = "bridge"
+START_SETTLE = 0.1  # seconds between the two state checks after `docker run`
+# Docker's own rule for container names.
+_CONTAINER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+\Z")
+_NAME_CHARS = re.compile(r"[a-zA-Z0-9_.-]")
+NOT_FOUND_HINT = ("docker not found on PATH; install the Docker CLI (e.g. `apt-get install "
+                  "docker.io`) or run `clauderon doctor`")
+_STATES = {
+    "running": State.RUNNING,
+    "restarting": State.RUNNING,
+    "created": State.EXITED,
+    "exited": State.EXITED,
+    "paused": State.EXITED,
+    "dead": State.EXITED,
+    "removing": State.EXITED,
+}
+
+
+def container_name(name: str) -> str:
+    return f"{CONTAINER_PREFIX}{name}"
+
+
+def parse_states(stdout: str) -> dict[str, State]:
+    """``<session label>\\t<state>`` lines -> states; RUNNING wins over EXITED for a name."""
+    states: dict[str, State] = {}
+    for line in stdout.splitlines():
+        name, sep, raw = line.rpartition("\t")
+        if not sep or not name:
+            continue
+        state = _STATES.get(raw.strip().lower(), State.EXITED)
+        if states.get(name) is not State.RUNNING:
+            states[name] = state
+    return states
+
+
+def _csv_field(text: str) -> str:
+    """One field of ``--mount``'s comma-separated value, quoted only when needed."""
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def mount_arg(path: str) -> str:
+    """``--mount`` value binding ``path`` at the same path (``-v`` cannot take a ':')."""
+    return ",".join(["type=bind", _csv_field(f"source={path}"), _csv_field(f"target={path}")])
+
+
+def daemon_error(stderr: str) -> ClauderonError | None:
+    """The one-line error for a docker client that cannot talk to its daemon, if it is that."""
+    text = " ".join(stderr.split())
+    low = text.lower()
+    if "permission denied" in low and ("docker daemon socket" in low or "docker.sock" in low
+                                       or "docker api" in low):
+        where = _endpoint(text) or "the Docker socket"
+        return ClauderonError(
+            f"permission denied on {where}: your user may not use the Docker daemon; add it "
+            "to the docker group (`sudo usermod -aG docker $USER`, then log in again) or run "
+            "clauderon with sudo")
+    if "failed to initialize" in low or "unable to resolve docker endpoint" in low:
+        return ClauderonError(f"the docker client cannot start ({text[:160]}); check "
+                              "DOCKER_CONTEXT, DOCKER_HOST and `docker context ls`")
+    if "cannot connect to the docker daemon" in low or "error during connect" in low:
+        endpoint = _endpoint(text)
+        at = f" at {endpoint}" if endpoint else ""
+        return ClauderonError(
+            f"the Docker daemon is not reachable{at}; start it (`sudo systemctl start docker` "
+            "or `sudo dockerd`), or point DOCKER_HOST / `docker context use` at a running one")
+    return None
+
+
+def _endpoint(text: str) -> str | None:
+    match = re.search(r"\b(?:unix|tcp|npipe|ssh|fd)://\S+", text)
+    return match.group(0).rstrip(".:,\"'") if match else None
+
+
+class DockerBackend:
+    name = "docker"
+    label = "Docker"
+
+    def __init__(self, config: Config, env: Mapping[str, str]) -> None:
+        self.config = config
+        # The docker client needs the caller's DOCKER_HOST / DOCKER_CONTEXT / DOCKER_CONFIG;
+        # a surrounding multiplexer's variables mean nothing to it.
+        self.env = without_foreign(env)
+        self._versions: tuple[str, str] | None = None
+
+    # -- running docker ----------------------------------------------------------------
+
+    def _run(self, *args: str, check: bool = True, timeout: float = 15) -> proc.Result:
+        argv = ["docker", *args]
+        try:
+            result = proc.run(argv, env=self.env, timeout=timeout, check=False)
+        except CommandNotFound:
+            raise CommandNotFound(NOT_FOUND_HINT, argv=argv) from None
+        if not result.ok:
+            unreachable = daemon_error(result.stderr)
+            if unreachable is not None:
+                raise unreachable
+            if check:
+                raise proc.failure(result)
+        return result
+
+    def _versions_pair(self) -> tuple[str, str]:
+        if self._versions is None:
+            out = self._run("version", "--format",
+                            "{{.Client.Version}}|{{.Server.Version}}").stdout.strip()
+            client, _, server = out.partition("|")
+            if not client or not server:
+                raise ClauderonError(f"cannot read the Docker versions from {out[:80]!r}; "
+                                     "run `clauderon doctor`")
+            self._versions = (client, server)
+        return self._versions
+
+    def version(self) -> str:
+        client, server = self._versions_pair()
+        return f"{client} (server {server})"
+
+    # -- names -------------------------------------------------------------------------
+
+    def check_name(self, name: str) -> None:
+        container = container_name(name)
+        if _CONTAINER_NAME.match(container):
+            return
+        bad = sorted({c for c in name if not _NAME_CHARS.match(c)})
+        shown = " ".join(repr(c) for c in bad)
+        raise UsageError(
+            f'session name "{name}" cannot name a Docker container ({container!r}): Docker '
+            f"allows only letters, digits, '_', '.' and '-' (not {shown})")
+
+    # -- options -----------------------------------------------------------------------
+
+    def _image(self, options: Mapping[str, object]) -> str:
+        image = options.get("image") or self.config.get("docker.image")
+        if not image:
+            raise UsageError("no Docker image given: pass --image IMAGE or set `image` in the "
+                             "[docker] table of the config file")
+        return str(image)
+
+    def _network(self, options: Mapping[str, object]) -> str:
+        network = str(options.get("network") or self.config.get("docker.network")
+                      or DEFAULT_NETWORK)
+        if network not in DOCKER_NETWORKS:
+            raise UsageError(f"Docker network {network!r} is not supported; use one of: "
+                             f"{', '.join(DOCKER_NETWORKS)}")
+        return network
+
+    def _extra_args(self, options: Mapping[str, object]) -> list[str]:
+        given = options.get("extra_args")
+        if given is None:
+            given = self.config.get("docker.extra_args") or []
+        if not isinstance(given, list) or not all(isinstance(a, str) for a in given):
+            raise UsageError("docker.extra_args must be a list of strings")
+        return list(given)
+
+    # -- sessions ----------------------------------------------------------------------
+
+    def prepare(self, spec: SessionSpec) -> SessionSpec:
+        self.check_name(spec.name)
+        image = self._image(spec.options)
+        network = self._network(spec.options)
+        extra = self._extra_args(spec.options)
+        self._versions_pair()  # the daemon must answer before anything is written
+        self._check_image(image)
+        return replace(spec, options={**spec.options, "image": image, "network": network,
+                                      "extra_args": extra})
+
+    def _check_image(self, image: str) -> None:
+        result = self._run("image", "inspect", "--format", "{{.Id}}", image, check=False)
+        if result.ok:
+            return
+        said = " ".join(result.stderr.split())
+        low = said.lower()
+        if "invalid reference format" in low:
+            why = said[low.rindex("invalid reference format"):]
+            raise UsageError(f"--image / [docker] image {image!r} is not a valid Docker image "
+                             f"reference ({why})")
+        if "no such image" in low or not low:
+            raise ClauderonError(
+                f'Docker image "{image}" is not available locally; pull it with `docker pull '
+                f"{image}` or build it (clauderon never pulls images itself)")
+        raise proc.failure(result)
+
+    def run_argv(self, spec: SessionSpec) -> list[str]:
+        """The exact ``docker run`` argv for ``spec`` (after ``prepare``)."""
+        image = self._image(spec.options)
+        network = self._network(spec.options)
+        workdir = str(spec.workdir)
+        argv = ["docker", "run", "--detach", "--interactive", "--tty", "--init",
+                "--pull", "never",
+                "--name", container_name(spec.name),
+                "--label", f"{LABEL_SESSION}={spec.name}",
+                "--label", f"{LABEL_VERSION}={__version__}",
+                "--network", network]
+        if network == "bridge":
+            argv += ["--add-host", f"{DOCKER_HOST_ALIAS}:host-gateway"]
+        argv += ["--mount", mount_arg(workdir), "--workdir", workdir]
+        variables = {"SHELL": spec.shell, **spec.env.variables}
+        for key, value in variables.items():
+            argv += ["--env", f"{key}={value}"]
+        argv += self._extra_args(spec.options)
+        argv += [image, spec.shell]
+        return argv
+
+    def create(self, spec: SessionSpec) -> None:
+        container = container_name(spec.name)
+        argv = self.run_argv(spec)
+        result = self._run(*argv[1:], check=False, timeout=60)
+        if not result.ok:
+            # A container whose process failed to start stays behind as "created".
+            self._remove_quietly(spec.name)
+            raise self._run_failure(result, spec)
+        status, code = self._inspect_state(container)
+        if status == "running":
+            # With --init a missing shell is reported by docker-init just after the start;
+            # look once more so that failure is not mistaken for a running session.
+            time.sleep(START_SETTLE)
+            status, code = self._inspect_state(container)
+        if status != "running":
+            logs = self._run("logs", "--tail", "5", container, check=False)
+            self._remove_quietly(spec.name)
+            said = _last_line(logs.stdout) or _last_line(logs.stderr)
+            detail = f": {said}" if said else ""
+            if code in ("126", "127"):  # docker-init could not exec the shell
+                raise self._missing_shell(spec, detail)
+            raise ClauderonError(
+                f'container {container} stopped right after it started ({status}, exit code '
+                f"{code}){detail}; check that the image runs {spec.shell!r} as an "
+                "interactive shell (set --shell or [docker] shell)")
+
+    def _run_failure(self, result: proc.Result, spec: SessionSpec) -> Exception:
+        said = " ".join(result.stderr.split())
+        low = said.lower()
+        container = container_name(spec.name)
+        if "is already in use" in low:
+            return ClauderonError(
+                f'a Docker container named "{container}" already exists; remove it with '
+                f"`docker rm -f {container}` or pick another name")
+        if "exec:" in low and ("executable file not found" in low
+                               or "no such file or directory" in low):
+            return self._missing_shell(spec, "")
+        if "docker-init" in low:
+            return ClauderonError(
+                "the Docker daemon has no docker-init (needed for --init); install it "
+                "(Debian: docker.io ships it as /usr/bin/docker-init, or tini)")
+        return proc.failure(result)
+
+    def _missing_shell(self, spec: SessionSpec, detail: str) -> ClauderonError:
+        return ClauderonError(
+            f"the shell {spec.shell!r} cannot run in image \"{self._image(spec.options)}\""
+            f"{detail}; pass --shell or set [docker] shell to a shell the image has "
+            "(e.g. /bin/sh)")
+
+    def _inspect_state(self, container: str) -> tuple[str, str]:
+        out = self._run("inspect", "--type", "container", "--format",
+                        "{{.State.Status}}\t{{.State.ExitCode}}", container).stdout.strip()
+        status, _, code = out.partition("\t")
+        return status, code
+
+    def states(self) -> dict[str, State]:
+        result = self._run("ps", "--all", "--no-trunc", "--filter", f"label={LABEL_SESSION}",
+                           "--format", f'{{{{.Label "{LABEL_SESSION}"}}}}\t{{{{.State}}}}')
+        return parse_states(result.stdout)
+
+    def attach(self, record: Record, caller_env: dict[str, str]) -> AttachCommand:
+        found = self._containers(record.name)
+        if not found:
+            raise ClauderonError(
+                f'the container of session "{record.name}" ({container_name(record.name)}) is '
+                f"gone; remove the session with `clauderon kill {record.name}` and create it "
+                "again")
+        # Prefer the container clauderon named; any other carrying the label will do.
+        container, status = next(
+            (c for c in found if c[0] == container_name(record.name)), found[0])
+        if status == "paused":
+            self._run("unpause", container, timeout=30)
+        elif status in ("exited", "created"):
+            self._run("start", container, timeout=30)
+        elif status not in ("running", "restarting"):
+            raise ClauderonError(
+                f"container {container} is {status} and cannot be attached to; remove it with "
+                f"`clauderon kill {record.name}` and create the session again")
+        # The docker client runs with the caller's environment: the session variables
+        # (proxies rewritten for the container) are already inside the container.
+        return AttachCommand(["docker", "exec", "-it", container, record.shell],
+                             without_foreign(caller_env))
+
+    def _containers(self, name: str) -> list[tuple[str, str]]:
+        """(container name, state) of every container labelled as session ``name``."""
+        out = self._run("ps", "--all", "--filter", f"label={LABEL_SESSION}={name}",
+                        "--format", "{{.Names}}\t{{.State}}").stdout
+        found: list[tuple[str, str]] = []
+        for line in out.splitlines():
+            cname, sep, status = line.partition("\t")
+            if sep:
+                found.append((cname, status.strip().lower()))
+        return found
+
+    def _ids(self, name: str) -> list[str]:
+        out = self._run("ps", "--all", "--quiet", "--no-trunc",
+                        "--filter", f"label={LABEL_SESSION}={name}").stdout
+        return out.split()
+
+    def _remove_quietly(self, name: str) -> None:
+        try:
+            ids = self._ids(name)
+            if ids:
+                self._run("rm", "--force", *ids, check=False, timeout=30)
+        except ClauderonError:
+            pass
+
+    def kill(self, name: str) -> None:
+        ids = self._ids(name)
+        if ids:
+            result = self._run("rm", "--force", *ids, check=False, timeout=30)
+            if not result.ok and "no such container" not in result.stderr.lower():
+                raise proc.failure(result)
+        left = self._ids(name)
+        if left:
+            raise CommandError(
+                f'{len(left)} container(s) labelled {LABEL_SESSION}={name} remain after '
+                f"`docker rm -f`; remove them with `docker rm -f {' '.join(left[:3])}`")
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
