@@ -58,7 +58,8 @@ def main() -> int:
             "HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
             "XDG_STATE_HOME": str(home / "state"), "XDG_CACHE_HOME": str(home / "cache"),
             "XDG_CONFIG_HOME": str(home / "config"), "ZELLIJ_SOCKET_DIR": str(tmp / "zs"),
-            "FAKE_ZELLIJ_VERSION": "0.43.1", "PATH": f"{FAKES}:{env.get('PATH', '')}",
+            "FAKE_ZELLIJ_VERSION": "0.43.1",
+            "PATH": f"{FAKES}:{Path(PYTHON).parent}:{env.get('PATH', '')}",
         })
         populate(env, args.sessions)
         runs = args.runs

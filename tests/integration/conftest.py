@@ -70,7 +70,10 @@ def make_env(root: Path, version: str = "0.43.1") -> dict[str, str]:
     home.mkdir(parents=True, exist_ok=True)
     env = {
         "HOME": str(home),
-        "PATH": f"{FAKES}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
+        # The fake is a python3 script: put the running interpreter's directory before any
+        # slow version-manager shim (pyenv's costs ~190 ms per call).
+        "PATH": os.pathsep.join([str(FAKES), os.path.dirname(sys.executable),
+                                 os.environ.get("PATH", "/usr/bin:/bin")]),
         "SHELL": "/bin/bash",
         "TERM": "xterm-256color",
         "LANG": "C.UTF-8",
