@@ -8,7 +8,6 @@ Run: python3 bench/bench_cli.py [--sessions N] [--runs N]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -18,30 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import PYTHON, base_env, clauderon_argv, median_ms, report
 
-ROOT = Path(__file__).resolve().parent.parent
-FAKES = ROOT / "tests" / "fakes"
-
-
-def populate(env: dict[str, str], count: int) -> None:
-    """``count`` sessions: registry rows plus running sessions in the fake's state."""
-    from clauderon.registry import Record, Registry
-
-    first = "bench-0000"
-    import subprocess
-
-    subprocess.run([str(FAKES / "zellij"), "attach", "-b", first], env=env, check=True,
-                   cwd=env["HOME"])
-    sock = Path(env["ZELLIJ_SOCKET_DIR"]) / env["FAKE_ZELLIJ_VERSION"]
-    template = json.loads((sock / first).read_text())
-    registry = Registry(Path(env["XDG_DATA_HOME"]) / "clauderon" / "sessions.db")
-    for i in range(count):
-        name = f"bench-{i:04d}"
-        if i:
-            template["name"] = name
-            (sock / name).write_text(json.dumps(template))
-        registry.add(Record(name=name, backend="zellij", workdir=env["HOME"],
-                            created_at=Record.now(), shell="/bin/sh",
-                            env={"TERM": "xterm", "CLAUDERON_SESSION": name}))
+from timing import FAKES  # noqa: E402
 
 
 def main() -> int:
@@ -51,16 +27,7 @@ def main() -> int:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="clauderon-bench-"))
     try:
-        home = tmp / "home"
-        home.mkdir()
-        env = base_env()
-        env.update({
-            "HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
-            "XDG_STATE_HOME": str(home / "state"), "XDG_CACHE_HOME": str(home / "cache"),
-            "XDG_CONFIG_HOME": str(home / "config"), "ZELLIJ_SOCKET_DIR": str(tmp / "zs"),
-            "FAKE_ZELLIJ_VERSION": "0.43.1",
-            "PATH": f"{FAKES}:{Path(PYTHON).parent}:{env.get('PATH', '')}",
-        })
+        env = world_env(tmp)
         populate(env, args.sessions)
         runs = args.runs
         baseline = median_ms([PYTHON, "-c", "pass"], env=env, runs=runs)
