@@ -24,7 +24,13 @@ from dataclasses import replace
 from clauderon import __version__, proc
 from clauderon.backends.base import AttachCommand, SessionSpec, State
 from clauderon.config import DOCKER_NETWORKS, Config
-from clauderon.errors import ClauderonError, CommandError, CommandNotFound, UsageError
+from clauderon.errors import (
+    ClauderonError,
+    CommandError,
+    CommandNotFound,
+    SessionExists,
+    UsageError,
+)
 from clauderon.registry import Record
 from clauderon.session_env import DOCKER_HOST_ALIAS, without_foreign
 
@@ -167,6 +173,10 @@ class DockerBackend:
         if not image:
             raise UsageError("no Docker image given: pass --image IMAGE or set `image` in the "
                              "[docker] table of the config file")
+        if str(image).startswith("-"):
+            # docker would read it as an option (`--image=--privileged`).
+            raise UsageError(f"Docker image {str(image)!r} starts with '-', which docker would "
+                             "read as an option; give an image reference such as debian:12")
         return str(image)
 
     def _network(self, options: Mapping[str, object]) -> str:
@@ -239,9 +249,12 @@ class DockerBackend:
         argv = self.run_argv(spec)
         result = self._run(*argv[1:], check=False, timeout=60)
         if not result.ok:
-            # A container whose process failed to start stays behind as "created".
-            self._remove_quietly(spec.name)
-            raise self._run_failure(result, spec)
+            failure = self._run_failure(result, spec)
+            if not isinstance(failure, SessionExists):
+                # A container whose process failed to start stays behind as "created"; a
+                # container that already had the name is not ours to remove.
+                self._remove_quietly(spec.name)
+            raise failure
         status, code = self._inspect_state(container)
         if status == "running":
             # With --init a missing shell is reported by docker-init just after the start;
@@ -265,7 +278,7 @@ class DockerBackend:
         low = said.lower()
         container = container_name(spec.name)
         if "is already in use" in low:
-            return ClauderonError(
+            return SessionExists(
                 f'a Docker container named "{container}" already exists; remove it with '
                 f"`docker rm -f {container}` or pick another name")
         if "exec:" in low and ("executable file not found" in low
