@@ -15,9 +15,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from timing import PYTHON, base_env, clauderon_argv, median_ms, report
-
-from timing import FAKES  # noqa: E402
+from timing import FAKES, PYTHON, clauderon_argv, median_ms, populate, report, world_env
 
 
 def main() -> int:

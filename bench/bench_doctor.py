@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from timing import PYTHON, clauderon_argv, median_ms, populate, report, world_env  # noqa: E402
+from timing import PYTHON, clauderon_argv, median_ms, populate, report, world_env
 
 
 def main() -> int:

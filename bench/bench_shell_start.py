@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from timing import median_ms, report  # noqa: E402
+from timing import median_ms, report
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from timing import clauderon_argv, median_ms, report, world_env  # noqa: E402
+from timing import clauderon_argv, median_ms, report, world_env
 
 
 def pair_ms(first: list[str], second: list[str], env: dict[str, str], runs: int) -> float:

@@ -64,14 +64,18 @@ class Config:
 
 def parse_env_entry(entry: str, *, where: str, error: type[Exception] = UsageError
                     ) -> tuple[str, str]:
-    """``KEY=VALUE`` -> (KEY, VALUE); a bad entry raises ``error`` naming it."""
+    """``KEY=VALUE`` -> (KEY, VALUE); a bad entry raises ``error`` naming it (with any URL
+    password masked: the entry may be a proxy URL with credentials)."""
+    from clauderon.secrets import mask
+
+    shown = mask(repr(entry))
     if "=" not in entry:
-        raise error(f"{where}: {entry!r} has no '='; write it as KEY=VALUE")
+        raise error(f"{where}: {shown} has no '='; write it as KEY=VALUE")
     key, value = entry.split("=", 1)
     if not key:
-        raise error(f"{where}: {entry!r} has an empty variable name; write it as KEY=VALUE")
+        raise error(f"{where}: {shown} has an empty variable name; write it as KEY=VALUE")
     if not ENV_NAME.match(key):
-        raise error(f"{where}: {key!r} in {entry!r} is not a valid variable name "
+        raise error(f"{where}: {key!r} in {shown} is not a valid variable name "
                     "(letters, digits and _, not starting with a digit)")
     if "\x00" in value:
         raise error(f"{where}: the value of {key} contains a NUL byte, which no environment "
@@ -154,7 +158,8 @@ def _validate(doc: dict[str, Any], shown: str) -> tuple[dict[str, Any], list[str
     for table in ("zellij", "tmux", "docker"):
         for entry in values.get(f"{table}.env") or []:
             parse_env_entry(entry, where=f"{shown}: {table}.env", error=ConfigError)
-    for table, sub in (("zellij", "shell"), ("tmux", "shell"), ("zellij", "layout")):
+    for table, sub in (("zellij", "shell"), ("tmux", "shell"), ("docker", "shell"),
+                       ("zellij", "layout"), ("docker", "image")):
         if values.get(f"{table}.{sub}") == "":
             raise ConfigError(f"{shown}: {table}.{sub} is empty; remove the line to use "
                               "the default")
@@ -173,9 +178,11 @@ def _check_value(table: str, key: str, value: Any, values: dict[str, Any],
     if not isinstance(value, expected) or (
         isinstance(value, list) and not all(isinstance(v, str) for v in value)
     ):
+        from clauderon.secrets import mask
+
         got = type(value).__name__
         raise ConfigError(f"{shown}: {dotted} must be {TYPE_NAMES[expected]}, not {got} "
-                          f"({value!r})")
+                          f"({mask(repr(value))})")
     if isinstance(value, str) and "\x00" in value:
         raise ConfigError(f"{shown}: {dotted} contains a NUL byte")
     values[dotted] = list(value) if isinstance(value, list) else value

@@ -29,6 +29,14 @@ class ConfigError(ClauderonError):
     exit_code = 2
 
 
+class SessionExists(ClauderonError):
+    """The backend refused to create a session because one of that name exists already.
+
+    Nothing was created, and the existing session is not clauderon's to remove: a rollback
+    must leave it alone.
+    """
+
+
 class CommandError(ClauderonError):
     """An external command failed; the message names it and quotes its stderr."""
 

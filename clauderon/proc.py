@@ -11,6 +11,7 @@ controlling terminal, and rc files often test ``[ -t 0 ]``) under the same rules
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import pty
@@ -26,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 DEFAULT_TIMEOUT = 10.0
+KILL_GRACE = 2.0  # seconds to collect the output of a killed command
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,14 @@ class Result:
 
 
 def describe(argv: Sequence[str]) -> str:
-    """The command as a user could paste it (for messages only; never executed)."""
-    return shlex.join(argv)
+    """The command as a user could paste it (for messages only; never executed).
+
+    URL passwords (``-e http_proxy=http://user:pw@host``) are shown as ``***``: messages end
+    up in terminals, bug reports and CI logs.
+    """
+    from clauderon.secrets import mask
+
+    return mask(shlex.join(argv))
 
 
 def _first_line(text: str) -> str:
@@ -94,11 +102,18 @@ def run(
         raise CommandNotFound(f"{args[0]} not found on PATH", argv=args) from exc
     except PermissionError as exc:
         raise CommandError(f"cannot run {args[0]}: permission denied", argv=args) from exc
+    except OSError as exc:  # E2BIG (a huge variable), ENOMEM, ...
+        raise CommandError(f"cannot run {args[0]}: {_os_reason(exc)}", argv=args) from None
     try:
         out, err = proc.communicate(input=input, timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
-        out, err = proc.communicate()
+        try:
+            # A child that left the process group (a daemonizing server) may still hold
+            # the pipes open: do not wait for it.
+            out, err = proc.communicate(timeout=KILL_GRACE)
+        except subprocess.TimeoutExpired:
+            out, err = "", ""
         raise CommandTimeout(
             f"`{describe(args)}` timed out after {timeout:g}s and was stopped",
             argv=args, stderr=err or "",
@@ -112,13 +127,21 @@ def run(
 def failure(result: Result) -> Exception:
     """The CommandError for a finished command that did not succeed."""
     from clauderon.errors import CommandError
+    from clauderon.secrets import mask
 
-    said = _first_line(result.stderr) or _first_line(result.stdout)
+    said = mask(_first_line(result.stderr) or _first_line(result.stdout))
     detail = f": {said}" if said else ""
     return CommandError(
         f"`{describe(result.argv)}` failed with exit code {result.returncode}{detail}",
         argv=list(result.argv), stderr=result.stderr, returncode=result.returncode,
     )
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.E2BIG:
+        return ("its arguments or environment are too large for the system (one variable or "
+                "argument may hold at most 128 KiB)")
+    return exc.strerror or str(exc)
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,7 @@ from clauderon import names, paths, session_env
 from clauderon.backends import get_backend
 from clauderon.backends.base import Backend, SessionSpec, State
 from clauderon.config import Config, effective_shell, parse_env_entry
-from clauderon.errors import ClauderonError, UsageError
+from clauderon.errors import ClauderonError, CommandNotFound, SessionExists, UsageError
 from clauderon.registry import NameTaken, Record, Registry
 from clauderon.shellquote import remove_env_files, write_env_files
 
@@ -34,19 +35,44 @@ class Listed:
     status: State
 
 
+def _utf8(value: str, what: str) -> None:
+    """Refuse text that is not valid UTF-8 (such bytes arrive as lone surrogates): the
+    registry, the env files and every backend store text as UTF-8."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"{what} is not valid UTF-8; clauderon stores and passes on text as "
+                         "UTF-8 (rename it, or use another value)") from None
+
+
 def _workdir(given: str | None) -> Path:
     if given is None:
-        return Path.cwd()
-    path = Path(os.path.expanduser(given))
-    if not path.exists():
-        raise UsageError(f"--workdir {given!r} does not exist; create it or pick another "
-                         "directory")
-    if not path.is_dir():
-        raise UsageError(f"--workdir {given!r} is not a directory")
-    return path.resolve()
+        try:
+            path = Path.cwd()
+        except FileNotFoundError:
+            raise UsageError("the current directory no longer exists; cd somewhere else or "
+                             "pass --workdir") from None
+    else:
+        _utf8(given, "--workdir")
+        path = Path(os.path.expanduser(given))
+        if not path.exists():
+            raise UsageError(f"--workdir {given!r} does not exist; create it or pick another "
+                             "directory")
+        if not path.is_dir():
+            raise UsageError(f"--workdir {given!r} is not a directory")
+        path = path.resolve()
+    text = str(path)
+    _utf8(text, f"the working directory {text!a}")
+    for ch in text:
+        if unicodedata.category(ch) == "Cc":
+            # A newline or an escape sequence would break every listing that shows it.
+            raise UsageError(f"the working directory {text!r} contains the control character "
+                             f"U+{ord(ch):04X}; use a directory whose path has none")
+    return path
 
 
 def _check_shell(shell: str, source: str, backend: str) -> None:
+    _utf8(shell, f"the shell {shell!a} (from {source})")
     if backend == "docker":
         return  # the shell lives inside the image
     if not os.path.isabs(shell):
@@ -73,9 +99,13 @@ def create(req: NewRequest, config: Config, env: Mapping[str, str]) -> tuple[Rec
     backend = get_backend(backend_name, config, env)
     backend.check_name(name)
     layout = req.layout or config.get(f"{backend_name}.layout")
+    if layout is not None:
+        _utf8(str(layout), f"the layout {layout!a}")
     network = req.options.get("network") or config.get("docker.network")
     senv = session_env.compute(name, config=config, backend=backend_name, caller_env=env,
                                extra_env=extra, network=str(network) if network else None)
+    for key, value in senv.variables.items():
+        _utf8(value, f"the value of {key}")
     spec = backend.prepare(SessionSpec(name=name, workdir=workdir, shell=shell, env=senv,
                                        layout=layout, options=dict(req.options)))
     registry = Registry.default(env)
@@ -91,12 +121,20 @@ def create(req: NewRequest, config: Config, env: Mapping[str, str]) -> tuple[Rec
                     created_at=Record.now(), shell=spec.shell, env=senv.variables,
                     layout=spec.layout, options=_stored_options(spec.options))
     registry.reserve(record)
+    attempted = False  # whether the backend may hold a session of ours
     try:
-        write_env_files(name, senv.variables, env)
+        try:
+            write_env_files(name, senv.variables, env)
+        except OSError as exc:
+            raise _files_error("write", exc, env) from None
+        attempted = True
         backend.create(spec)
         registry.mark_ready(name)
     except BaseException as exc:
-        leftovers = _rollback(backend, registry, name, env)
+        # A session that already existed under the name (SessionExists) was not made by us,
+        # and nothing is made when the program is missing: leave the backend alone then.
+        ours = attempted and not isinstance(exc, (SessionExists, CommandNotFound))
+        leftovers = _rollback(backend, registry, name, env, kill=ours)
         if leftovers and isinstance(exc, ClauderonError):
             exc.message += (f"; could not clean up {', '.join(leftovers)}: run "
                             "`clauderon doctor --fix`")
@@ -113,19 +151,29 @@ def _clear_hint(backend: str, name: str) -> str:
     return {
         "zellij": f"`zellij delete-session --force {name}`",
         "tmux": f"`tmux kill-session -t ={name}` (add -L SOCKET for a [tmux] socket)",
-        "docker": f"`docker rm -f clauderon-{name}`",
+        "docker": f"`docker rm -f $(docker ps -aq --filter label=dev.clauderon.session={name})`",
     }.get(backend, f"`clauderon kill {name}`")
 
 
+def _files_error(verb: str, exc: OSError, env: Mapping[str, str]) -> ClauderonError:
+    where = paths.tidy_home(str(paths.session_env_dir(env)), env)
+    return ClauderonError(
+        f"cannot {verb} the session's env files in {where}: {exc.strerror or exc}; make the "
+        "directory writable and free some disk space, then run `clauderon doctor`")
+
+
 def _rollback(backend: Backend, registry: Registry, name: str,
-              env: Mapping[str, str]) -> list[str]:
-    """Undo a half-made session; returns what could not be undone (normally nothing)."""
+              env: Mapping[str, str], *, kill: bool = True) -> list[str]:
+    """Undo a half-made session; returns what could not be undone (normally nothing).
+
+    With ``kill`` the backend is told to remove the session whatever its listing says (a
+    listing may be garbled or hung; ``kill`` is fine when nothing was made)."""
     leftovers: list[str] = []
-    try:
-        if name in backend.states():
+    if kill:
+        try:
             backend.kill(name)
-    except ClauderonError as exc:
-        leftovers.append(f"the {backend.label} session ({exc})")
+        except ClauderonError as exc:
+            leftovers.append(f"the {backend.label} session ({exc})")
     try:
         remove_env_files(name, env)
     except OSError as exc:
@@ -138,20 +186,28 @@ def _rollback(backend: Backend, registry: Registry, name: str,
 
 
 def live_states(config: Config, env: Mapping[str, str], backends: Iterable[str]
-                ) -> dict[str, dict[str, State]]:
-    """Live sessions per backend; a backend that cannot answer maps to None-free {}."""
+                ) -> tuple[dict[str, dict[str, State]], dict[str, str]]:
+    """Live sessions per backend, and the backends that could not answer (with why)."""
     result: dict[str, dict[str, State]] = {}
+    failures: dict[str, str] = {}
     for backend_name in sorted(set(backends)):
-        result[backend_name] = get_backend(backend_name, config, env).states()
-    return result
+        try:
+            result[backend_name] = get_backend(backend_name, config, env).states()
+        except ClauderonError as exc:
+            failures[backend_name] = str(exc)
+    return result, failures
 
 
-def listing(config: Config, env: Mapping[str, str]) -> list[Listed]:
+def listing(config: Config, env: Mapping[str, str]) -> tuple[list[Listed], dict[str, str]]:
+    """Every recorded session with its live state; a backend that cannot answer gives its
+    sessions the state ``unknown`` (and its reason in the second value) instead of failing
+    the whole list."""
     registry = Registry.default(env)
     records = registry.all()
-    live = live_states(config, env, {r.backend for r in records})
+    live, failures = live_states(config, env, {r.backend for r in records})
     refresh_names_cache(registry, env, records)
-    return [Listed(r, live[r.backend].get(r.name, State.MISSING)) for r in records]
+    return [Listed(r, live[r.backend].get(r.name, State.MISSING) if r.backend in live
+                   else State.UNKNOWN) for r in records], failures
 
 
 def find(name: str, env: Mapping[str, str]) -> Record:
@@ -166,7 +222,10 @@ def kill(name: str, config: Config, env: Mapping[str, str]) -> Record:
     record = find(name, env)
     backend = get_backend(record.backend, config, env)
     backend.kill(record.name)
-    remove_env_files(record.name, env)
+    try:
+        remove_env_files(record.name, env)
+    except OSError as exc:
+        raise _files_error("remove", exc, env) from None
     registry = Registry.default(env)
     registry.forget(record.name)
     refresh_names_cache(registry, env)

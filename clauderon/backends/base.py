@@ -15,6 +15,7 @@ class State(str, enum.Enum):
     RUNNING = "running"
     EXITED = "exited"    # the backend keeps it and can bring it back (resurrect / start)
     MISSING = "missing"  # recorded by clauderon, gone from the backend
+    UNKNOWN = "unknown"  # the backend could not be asked (list says why)
 
     def __str__(self) -> str:
         return self.value

@@ -16,6 +16,15 @@
   every later pane (see docs/tmux.md).
 - state: ``list-sessions -F '#{session_name}'``; every listed session is RUNNING.
 - kill: ``kill-session -t =NAME``, then wait until it is no longer listed.
+
+Every value reaches tmux exactly as given (tests/adversarial prove it against a real server):
+
+- tmux's command parser reads an argument ending in ``;`` as a command separator, so such an
+  argument is passed with the ``;`` escaped (``\\;``, which tmux turns back into ``;``);
+- ``new-session -s`` and ``-c`` are expanded as formats, where ``#(...)`` runs a shell command,
+  so their ``#`` are doubled (``##`` is a literal ``#``);
+- tmux rewrites ``\\`` and ``$`` in session names (and ``.``/``:``), so names holding them are
+  refused before anything is created.
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -36,6 +45,7 @@ from clauderon.errors import (
     CommandError,
     CommandNotFound,
     ConfigError,
+    SessionExists,
     UsageError,
 )
 from clauderon.registry import Record, Registry
@@ -45,7 +55,8 @@ MIN_VERSION = (3, 2)
 # OpenBSD ships tmux in base and reports the OpenBSD release; 7.0 is the first release
 # certain to carry tmux ≥ 3.2 (released April 2021).
 MIN_OPENBSD = (7, 0)
-FORBIDDEN_IN_NAMES = (".", ":")
+# "." and ":" are target separators; tmux 3.3a escapes "\\" and "$" in session names.
+FORBIDDEN_IN_NAMES = (".", ":", "\\", "$")
 NOT_FOUND_HINT = "tmux not found on PATH; run `clauderon doctor` for install instructions"
 NO_SERVER = ("no server running on", "error connecting to")
 NO_SESSION = ("can't find session", "no such session", "session not found")
@@ -90,6 +101,22 @@ def parse_version(text: str) -> TmuxVersion | None:
 def parse_list(stdout: str) -> dict[str, State]:
     """``list-sessions -F '#{session_name}'`` -> every listed session RUNNING."""
     return {line: State.RUNNING for line in stdout.splitlines() if line}
+
+
+def command_arg(value: str) -> str:
+    """``value`` as an argument of a tmux command: a trailing ``;`` would end the command
+    (the rest of the argv becoming another command), ``\\;`` is tmux's literal ``;``."""
+    return value[:-1] + "\\;" if value.endswith(";") else value
+
+
+def command_args(args: Sequence[str]) -> list[str]:
+    return [command_arg(a) for a in args]
+
+
+def format_literal(value: str) -> str:
+    """``value`` for an option tmux expands as a format (``new-session -s``/``-c``):
+    ``#(cmd)`` would run ``cmd`` and ``#{...}`` would be replaced; ``##`` is a plain ``#``."""
+    return value.replace("#", "##")
 
 
 def target(name: str) -> str:
@@ -147,7 +174,7 @@ class TmuxBackend:
 
     def _run(self, server: Server, *args: str, check: bool = True, timeout: float = 10,
              env: Mapping[str, str] | None = None) -> proc.Result:
-        argv = [*server.prefix(), *args]
+        argv = [*server.prefix(), *command_args(args)]
         try:
             return proc.run(argv, env=server.environ(env or self.env), timeout=timeout,
                             check=check)
@@ -265,14 +292,15 @@ class TmuxBackend:
         conf = spec.options.get(OPT_CONFIG)
         if conf:
             argv += ["-f", str(conf)]
-        argv += ["new-session", "-d", "-s", spec.name, "-c", str(spec.workdir)]
+        command = ["new-session", "-d", "-s", format_literal(spec.name),
+                   "-c", format_literal(str(spec.workdir))]
         for key, value in spec.env.variables.items():
-            argv += ["-e", f"{key}={value}"]
+            command += ["-e", f"{key}={value}"]
         env_program = proc.which("env", self.env) or "/usr/bin/env"
         term = spec.env.variables.get("TERM")
-        argv += ["--", env_program, *([f"TERM={term}"] if term else []),
-                 f"SHELL={spec.shell}", spec.shell]
-        return argv
+        command += ["--", env_program, *([f"TERM={term}"] if term else []),
+                    f"SHELL={spec.shell}", spec.shell]
+        return argv + command_args(command)
 
     def create(self, spec: SessionSpec) -> None:
         self.require_supported()
@@ -284,7 +312,7 @@ class TmuxBackend:
             raise CommandNotFound(NOT_FOUND_HINT, argv=argv) from None
         if result.returncode != 0:
             if "duplicate session" in result.stderr:
-                raise ClauderonError(
+                raise SessionExists(
                     f'a tmux session named "{spec.name}" already exists; remove it with '
                     f"`tmux kill-session -t ={spec.name}` or pick another name")
             raise proc.failure(result)
@@ -303,10 +331,11 @@ class TmuxBackend:
         inside = caller_env.get("TMUX")
         if inside and self._same_server(inside, server, record.name):
             # Already a tmux client of that server: switch it instead of nesting tmux.
-            return AttachCommand(["tmux", "switch-client", "-t", target(record.name)],
-                                 dict(caller_env))
+            return AttachCommand(["tmux", "switch-client", "-t",
+                                  command_arg(target(record.name))], dict(caller_env))
         env = server.environ(without_foreign_tmux(caller_env))
-        return AttachCommand([*server.prefix(), "attach", "-t", target(record.name)], env)
+        return AttachCommand([*server.prefix(), "attach", "-t",
+                              command_arg(target(record.name))], env)
 
     def _same_server(self, tmux_var: str, server: Server, name: str) -> bool:
         """Whether ``$TMUX`` (``SOCKET,PID,INDEX``) names the server holding ``name``."""

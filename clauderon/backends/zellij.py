@@ -18,7 +18,13 @@ from pathlib import Path
 from clauderon import paths, proc
 from clauderon.backends.base import AttachCommand, SessionSpec, State
 from clauderon.config import Config
-from clauderon.errors import ClauderonError, CommandError, CommandNotFound, UsageError
+from clauderon.errors import (
+    ClauderonError,
+    CommandError,
+    CommandNotFound,
+    SessionExists,
+    UsageError,
+)
 from clauderon.registry import Record
 from clauderon.session_env import without_foreign
 
@@ -143,7 +149,7 @@ class ZellijBackend:
                            env=env, cwd=str(spec.workdir), check=False, timeout=15)
         if result.returncode != 0:
             if "Session already exists" in result.stderr or "already exists" in result.stdout:
-                raise ClauderonError(
+                raise SessionExists(
                     f'a Zellij session named "{spec.name}" already exists; remove it with '
                     f"`zellij delete-session --force {spec.name}` or pick another name")
             raise proc.failure(result)

@@ -134,13 +134,17 @@ def _list(json_out: bool) -> None:
     from clauderon import paths, sessions
 
     cfg = load_config()
-    items = sessions.listing(cfg, os.environ)
+    items, failures = sessions.listing(cfg, os.environ)
+    for backend, why in failures.items():
+        output.warn(f"cannot ask {backend} for live state, shown as unknown: {why}")
     if json_out:
         output.print_json([
             {"name": i.record.name, "backend": i.record.backend, "status": str(i.status),
              "workdir": i.record.workdir, "created_at": i.record.created_at,
              "layout": i.record.layout, "shell": i.record.shell}
             for i in items])
+        if failures:
+            raise typer.Exit(1)
         return
     rows = [[i.record.name, i.record.backend, str(i.status), paths.tidy_home(i.record.workdir),
              age(i.record.created_at)] for i in items]
@@ -148,6 +152,8 @@ def _list(json_out: bool) -> None:
         output.echo("No clauderon sessions. Create one with: clauderon new NAME")
         return
     output.table(["NAME", "BACKEND", "STATUS", "WORKDIR", "CREATED"], rows)
+    if failures:
+        raise typer.Exit(1)
 
 
 @app.command("list")
@@ -285,4 +291,13 @@ def run() -> None:
         output.err(f"error: {exc}")
         sys.exit(exc.exit_code)
     except BrokenPipeError:
+        sys.exit(1)
+    except OSError as exc:
+        # A file clauderon cannot read or write (permissions, a full or read-only disk):
+        # one line naming it, never a traceback.
+        from clauderon.paths import tidy_home
+        from clauderon.secrets import mask
+
+        where = f": {tidy_home(str(exc.filename))}" if exc.filename is not None else ""
+        output.err(mask(f"error: {exc.strerror or exc}{where}; run `clauderon doctor`"))
         sys.exit(1)

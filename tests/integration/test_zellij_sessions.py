@@ -200,7 +200,9 @@ def test_hung_zellij_is_bounded(cli: Cli) -> None:
     start = time.monotonic()
     result = cli.run("list", env={"FAKE_ZELLIJ_HANG": "ls"})
     assert time.monotonic() - start < 20
+    # The sessions are still listed, their state unknown, the reason on stderr, exit 1.
     assert result.returncode == 1 and "timed out" in result.stderr
+    assert result.stdout.split("\t")[:3] == ["h", "zellij", "unknown"]
 
 
 def test_zellij_missing_is_one_clear_line(cli: Cli) -> None:

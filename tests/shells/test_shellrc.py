@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -288,23 +289,13 @@ def test_stale_temp_from_a_real_crash_is_cleaned(rc: Path) -> None:
     assert not stale.exists()
 
 
-def _install_worker(path: str, body: str, barrier: multiprocessing.synchronize.Barrier) -> None:
-    barrier.wait()
-    for _ in range(5):
-        install_block(Path(path), body)
-
-
 def test_concurrent_installs_end_with_one_block(rc: Path) -> None:
-    ctx = multiprocessing.get_context("fork")
-    workers = 6
-    barrier = ctx.Barrier(workers)
-    bodies = [BODY if i % 2 else BODY2 for i in range(workers)]
-    procs = [ctx.Process(target=_install_worker, args=(str(rc), b, barrier)) for b in bodies]
-    for proc in procs:
-        proc.start()
-    for proc in procs:
-        proc.join(30)
-    assert [p.exitcode for p in procs] == [0] * workers
+    # Separate interpreters started together, each installing five times.
+    code = ("import sys; from pathlib import Path; from clauderon.shellrc import install_block\n"
+            "for _ in range(5): install_block(Path(sys.argv[1]), sys.argv[2])")
+    bodies = [BODY if i % 2 else BODY2 for i in range(6)]
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(rc), b]) for b in bodies]
+    assert [p.wait(60) for p in procs] == [0] * len(procs)
     data = rc.read_bytes()
     assert count_blocks(data) == 1 and data.count(END.encode()) == 1
     assert data.startswith(USER_TEXT)
@@ -367,24 +358,19 @@ def test_all_shells_known() -> None:
     assert set(SHELLS) == set(shellrc.SHELLS)
 
 
-def _install_when_told(path: str, go: multiprocessing.synchronize.Event) -> None:
-    go.wait(30)
-    install_block(Path(path), BODY)
-
-
 def test_install_waits_for_the_lock(rc: Path) -> None:
-    ctx = multiprocessing.get_context("fork")
-    go = ctx.Event()
-    # forked before the lock is taken: a child must not inherit the locked descriptor
-    proc = ctx.Process(target=_install_when_told, args=(str(rc), go))
-    proc.start()
+    # A separate interpreter (not a fork of this multi-threaded one, which can deadlock).
+    code = ("import sys; from pathlib import Path; from clauderon.shellrc import install_block;"
+            "install_block(Path(sys.argv[1]), sys.argv[2])")
     with shellrc._locked(rc.resolve()):
-        go.set()
-        proc.join(0.5)
-        assert proc.is_alive(), "install did not wait for the lock"
+        proc = subprocess.Popen([sys.executable, "-c", code, str(rc), BODY])
+        try:
+            proc.wait(1.5)
+        except subprocess.TimeoutExpired:
+            pass
+        assert proc.poll() is None, "install did not wait for the lock"
         assert rc.read_bytes() == USER_TEXT
-    proc.join(30)
-    assert proc.exitcode == 0
+    assert proc.wait(30) == 0
     assert rc.read_bytes() == USER_TEXT + block()
     assert leftovers(rc.parent) == []
 
