@@ -3,7 +3,7 @@
 - container ``clauderon-<name>``, labelled ``dev.clauderon.session=<name>`` and
   ``dev.clauderon.version=<clauderon version>``; everything that looks containers up (states,
   kill) goes by the label, never by a name pattern alone.
-- create: ``docker run -d -it --init --pull never`` with the shell as the command (the TTY
+- create: ``docker run -d -it --pull never`` with the shell as the command (the TTY
   and open stdin keep it alive), the workdir bind-mounted at the same path and used as the
   working directory, every session variable passed as its own ``-e KEY=VALUE`` argument
   (never through a shell string, no env file mounted), ``--network`` as chosen and, on
@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -38,7 +37,6 @@ CONTAINER_PREFIX = "clauderon-"
 LABEL_SESSION = "dev.clauderon.session"
 LABEL_VERSION = "dev.clauderon.version"
 DEFAULT_NETWORK = "bridge"
-START_SETTLE = 0.1  # seconds between the two state checks after `docker run`
 # Docker's own rule for container names.
 _CONTAINER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+\Z")
 _NAME_CHARS = re.compile(r"[a-zA-Z0-9_.-]")
@@ -202,7 +200,8 @@ class DockerBackend:
         image = self._image(spec.options)
         network = self._network(spec.options)
         extra = self._extra_args(spec.options)
-        self._versions_pair()  # the daemon must answer before anything is written
+        # One call checks both that the daemon answers (daemon_error in _run) and that the
+        # image is here, before anything is written.
         self._check_image(image)
         return replace(spec, options={**spec.options, "image": image, "network": network,
                                       "extra_args": extra})
@@ -228,7 +227,9 @@ class DockerBackend:
         image = self._image(spec.options)
         network = self._network(spec.options)
         workdir = str(spec.workdir)
-        argv = ["docker", "run", "--detach", "--interactive", "--tty", "--init",
+        # No --init: without it a shell the image lacks fails `docker run` itself (exit 127),
+        # instead of a moment after it returned.
+        argv = ["docker", "run", "--detach", "--interactive", "--tty",
                 "--pull", "never",
                 "--name", container_name(spec.name),
                 "--label", f"{LABEL_SESSION}={spec.name}",
@@ -256,11 +257,6 @@ class DockerBackend:
                 self._remove_quietly(spec.name)
             raise failure
         status, code = self._inspect_state(container)
-        if status == "running":
-            # With --init a missing shell is reported by docker-init just after the start;
-            # look once more so that failure is not mistaken for a running session.
-            time.sleep(START_SETTLE)
-            status, code = self._inspect_state(container)
         if status != "running":
             logs = self._run("logs", "--tail", "5", container, check=False)
             self._remove_quietly(spec.name)
@@ -284,10 +280,6 @@ class DockerBackend:
         if "exec:" in low and ("executable file not found" in low
                                or "no such file or directory" in low):
             return self._missing_shell(spec, "")
-        if "docker-init" in low:
-            return ClauderonError(
-                "the Docker daemon has no docker-init (needed for --init); install it "
-                "(Debian: docker.io ships it as /usr/bin/docker-init, or tini)")
         return proc.failure(result)
 
     def _missing_shell(self, spec: SessionSpec, detail: str) -> ClauderonError:
@@ -358,7 +350,9 @@ class DockerBackend:
         ids = self._ids(name)
         if ids:
             result = self._run("rm", "--force", *ids, check=False, timeout=30)
-            if not result.ok and "no such container" not in result.stderr.lower():
+            if result.ok:
+                return  # `docker rm -f` removes synchronously
+            if "no such container" not in result.stderr.lower():
                 raise proc.failure(result)
         left = self._ids(name)
         if left:

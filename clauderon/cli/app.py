@@ -1,6 +1,5 @@
 """The typer application: one function per command, presentation only."""
 
-from __future__ import annotations
 
 import os
 import sys
@@ -40,7 +39,7 @@ def main(
     """clauderon: sessions for shells and coding agents, diagnostics first."""
 
 
-def load_config() -> Config:
+def load_config() -> "Config":
     from clauderon import config
 
     cfg = config.load()

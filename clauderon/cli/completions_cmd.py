@@ -1,6 +1,5 @@
 """``clauderon completions SHELL`` (print the script) and ``clauderon completions install``."""
 
-from __future__ import annotations
 
 import sys
 from typing import Annotated, Any

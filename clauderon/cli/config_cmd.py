@@ -1,6 +1,5 @@
 """``clauderon config path | show | init``."""
 
-from __future__ import annotations
 
 import os
 

@@ -1,6 +1,5 @@
 """``clauderon doctor``: presentation only (the checks live in clauderon.doctor)."""
 
-from __future__ import annotations
 
 import os
 from typing import Annotated

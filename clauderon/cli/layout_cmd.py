@@ -1,6 +1,5 @@
 """``clauderon layout init``."""
 
-from __future__ import annotations
 
 import typer
 

@@ -1,6 +1,5 @@
 """``clauderon shell init | install | uninstall``: the hook line in the user's rc file."""
 
-from __future__ import annotations
 
 from typing import Optional
 
