@@ -19,11 +19,6 @@ from typing import Any
 from clauderon import paths
 from clauderon.errors import ConfigError, UsageError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 BACKENDS = ("zellij", "tmux", "docker")
 DOCKER_NETWORKS = ("bridge", "none", "host")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -101,6 +96,10 @@ def load(env: Mapping[str, str] | None = None) -> Config:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigError(f"{shown}:{line}:1: the file is not valid UTF-8") from None
+    if sys.version_info >= (3, 11):  # imported here: only a config file that exists needs it
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

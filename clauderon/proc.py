@@ -12,16 +12,11 @@ controlling terminal, and rc files often test ``[ -t 0 ]``) under the same rules
 from __future__ import annotations
 
 import errno
-import fcntl
 import os
-import pty
-import select
 import shlex
 import shutil
 import signal
-import struct
 import subprocess
-import termios
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -165,6 +160,9 @@ class PtyResult:
 
 
 def _controlling_tty() -> None:  # runs in the child, after setsid: make the pty its terminal
+    import fcntl
+    import termios
+
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
@@ -176,6 +174,12 @@ def run_on_pty(argv: Sequence[str], *, env: Mapping[str, str], cwd: str | None,
     ``finished`` (polled) may say the work is done; the program then gets EXIT_GRACE seconds
     to exit before it is killed. After ``timeout`` seconds it is killed regardless.
     """
+    import fcntl  # here, not at the top: only doctor's probe needs a terminal
+    import pty
+    import select
+    import struct
+    import termios
+
     master, slave = pty.openpty()
     try:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))

@@ -6,10 +6,8 @@ Every backend, the env files read by the shell hooks, ``attach`` and ``doctor`` 
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 
 from clauderon.config import Config
 
@@ -105,6 +103,8 @@ def compute(
 
 
 def _is_loopback(host: str) -> bool:
+    import ipaddress
+
     if host in ("localhost",) or host.endswith(".localhost"):
         return True
     try:
@@ -138,6 +138,8 @@ def _for_container(proxies: dict[str, str], network: str | None
 
 def rewrite_loopback(url: str) -> str:
     """``http://127.0.0.1:3128`` -> ``http://host.docker.internal:3128`` (other URLs as is)."""
+    from urllib.parse import urlsplit, urlunsplit
+
     try:
         parts = urlsplit(url if "://" in url else f"http://{url}")
         host = parts.hostname

@@ -210,8 +210,8 @@ def listing(config: Config, env: Mapping[str, str]) -> tuple[list[Listed], dict[
                    else State.UNKNOWN) for r in records], failures
 
 
-def find(name: str, env: Mapping[str, str]) -> Record:
-    registry = Registry.default(env)
+def find(name: str, env: Mapping[str, str], registry: Registry | None = None) -> Record:
+    registry = registry or Registry.default(env)
     record = registry.get(name)
     if record is None:
         raise ClauderonError(names.not_found_message(name, (r.name for r in registry.all())))

@@ -328,10 +328,28 @@ def _user_name() -> str:
         return str(os.geteuid())
 
 
+def _on_read_only_fs(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _read_only_fs_error(path: Path) -> ClauderonError:
+    fix = ("remount it read-write, or add the line yourself where your rc files are kept "
+           "(`clauderon shell init` prints it)")
+    return ClauderonError(
+        f"cannot write {_show(path)}: it is on a read-only file system; nothing was changed; "
+        f"{fix}", hint=fix)
+
+
 def _dir_error(directory: Path, detail: str) -> ClauderonError:
+    if _on_read_only_fs(directory):
+        return _read_only_fs_error(directory)
     fix = f"chmod u+w {_show(directory)}"
     return ClauderonError(
-        f"cannot write in {_show(directory)} ({detail}); fix: {fix}", hint=fix
+        f"cannot write in {_show(directory)} ({detail}); nothing was changed; fix: {fix}",
+        hint=fix,
     )
 
 
@@ -340,6 +358,8 @@ def _check_writable(target: Path, old_stat: os.stat_result | None) -> None:
     if old_stat is not None:
         if not stat.S_ISREG(old_stat.st_mode):
             raise ClauderonError(f"{_show(target)} is not a regular file; nothing was changed")
+        if _on_read_only_fs(target):
+            raise _read_only_fs_error(target)
         if not old_stat.st_mode & stat.S_IWUSR or not os.access(target, os.W_OK):
             owned = os.geteuid() in (0, old_stat.st_uid)
             fix = (f"chmod u+w {_show(target)}" if owned
