@@ -79,6 +79,7 @@ class Registry:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = None
+        self._read_only = False  # _conn is a read-only fallback: a write must reopen
         self._lock = threading.RLock()
 
     @classmethod
@@ -91,8 +92,32 @@ class Registry:
                 self._conn.close()
                 self._conn = None
 
-    def _open(self, shown: str) -> sqlite3.Connection:
+    def _writable(self) -> bool:
+        """Whether the registry's file and directory can be written (access(2) also says no
+        on a read-only file system, even to root)."""
+        directory = self.path.parent
+        if directory.exists() and not os.access(directory, os.W_OK | os.X_OK):
+            return False
+        return not (self.path.exists() and not os.access(self.path, os.W_OK))
+
+    def _read_only_error(self, shown: str) -> RegistryError:
+        directory = paths.tidy_home(str(self.path.parent))
+        return RegistryError(f"the registry {shown} is read-only; nothing was changed; make "
+                             f"it and {directory} writable (chmod u+w, or remount the file "
+                             "system read-write)")
+
+    def _open(self, shown: str, *, write: bool = True) -> sqlite3.Connection:
+        if self._conn is not None and write and self._read_only:
+            self.close()  # the write gets its own connection (and its own error)
         if self._conn is not None:
+            return self._conn
+        self._read_only = False
+        if not self._writable():
+            if write:
+                raise self._read_only_error(shown)
+            self._conn = _open_read_only(self.path)
+            self._read_only = True
+            atexit.register(self.close)
             return self._conn
         try:
             secure_dir(self.path.parent)
@@ -110,6 +135,14 @@ class Registry:
             # WAL + NORMAL: a commit survives a crash of clauderon; only a power cut can
             # lose the last one. Saves an fsync per change.
             conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.OperationalError:
+            conn.close()
+            if write:
+                raise
+            # A full disk cannot take the -wal/-shm files a WAL database needs even to be
+            # read; reading the main file alone still works when there is no -wal file.
+            conn = _open_read_only(self.path)
+            self._read_only = True
         except BaseException:
             conn.close()
             raise
@@ -130,7 +163,7 @@ class Registry:
             return
         with self._lock:
             try:
-                yield self._open(shown)
+                yield self._open(shown, write=write)
             except sqlite3.OperationalError as exc:
                 self.close()
                 text = str(exc)
@@ -138,8 +171,11 @@ class Registry:
                     raise RegistryError(f"the registry {shown} is locked by another process; "
                                         "try again in a moment") from None
                 if "readonly" in text or "read-only" in text:
-                    raise RegistryError(f"the registry {shown} is read-only; fix its "
-                                        f"permissions (chmod u+w {shown})") from None
+                    raise self._read_only_error(shown) from None
+                if "full" in text or ("disk I/O" in text and _no_space(self.path.parent)):
+                    raise RegistryError(f"the disk holding the registry {shown} is full; "
+                                        "nothing was changed; free some space and try "
+                                        "again") from None
                 raise RegistryError(f"the registry {shown} failed: {text}; run "
                                     "`clauderon doctor`") from None
             except sqlite3.DatabaseError as exc:
@@ -220,7 +256,7 @@ class Registry:
         """(``PRAGMA integrity_check`` result, schema version) — for doctor."""
         if not self.path.exists():
             return "ok", SCHEMA_VERSION
-        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5)
+        conn = _open_read_only(self.path, timeout=5)
         try:
             result = conn.execute("PRAGMA integrity_check").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -229,6 +265,32 @@ class Registry:
             return str(result), int(version)
         finally:
             conn.close()
+
+
+def _no_space(directory: Path) -> bool:
+    try:
+        return os.statvfs(directory).f_bavail == 0
+    except OSError:
+        return False
+
+
+def _open_read_only(path: Path, timeout: float = 15) -> sqlite3.Connection:
+    """A read-only connection. A WAL database needs its -shm file: when it cannot be created
+    (a read-only directory, a full disk) and the -wal file is missing or empty, every change
+    is in the main file, which is then opened as immutable."""
+    uri = path.absolute().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout,
+                           check_same_thread=False)
+    try:
+        conn.execute("PRAGMA user_version").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=timeout,
+                           check_same_thread=False)
 
 
 def _record(row: tuple[Any, ...]) -> Record:

@@ -160,6 +160,14 @@ def write_env_files(
 
 
 def remove_env_files(name: str, env: Mapping[str, str] | None = None) -> None:
-    """Delete both env files of session ``name``; missing files are fine."""
+    """Delete both env files of session ``name``; missing files are fine (even on a
+    read-only file system, where unlink fails with EROFS whether the file exists or not)."""
     for shell in ("sh", "fish"):
-        env_file(name, shell, env).unlink(missing_ok=True)
+        path = env_file(name, shell, env)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            if os.path.lexists(path):
+                raise

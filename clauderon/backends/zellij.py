@@ -44,14 +44,26 @@ def parse_version(text: str) -> tuple[int, int, int] | None:
     return int(match.group(1)), int(match.group(2)), int(match.group(3))
 
 
+class UnreadableListing(ClauderonError):
+    """``zellij list-sessions`` printed something that is not a session list."""
+
+
 def parse_list(stdout: str) -> dict[str, State]:
-    """Parse ``zellij ls -n`` output (colour codes tolerated) into exact names and states."""
+    """Parse ``zellij ls -n`` output (colour codes tolerated) into exact names and states.
+
+    A line that is not a session line raises UnreadableListing: reading garbage as "no
+    sessions" would make every recorded session look gone (and `doctor --fix` forget it)."""
     sessions: dict[str, State] = {}
-    for raw in stdout.splitlines():
+    for number, raw in enumerate(stdout.splitlines(), 1):
         line = _ANSI.sub("", raw)
+        if not line.strip():
+            continue
         idx = line.rfind(" [Created ")
         if idx <= 0 or "ago]" not in line[idx:]:
-            continue
+            shown = ascii(line.strip())[:60]
+            raise UnreadableListing(
+                f"cannot read the output of `zellij list-sessions` (line {number}: {shown}); "
+                "is `zellij` really Zellij? run `clauderon doctor`")
         name = line[:idx]
         suffix = line[line.index("ago]", idx) + 4:].strip()
         sessions[name] = State.EXITED if suffix == EXITED_SUFFIX else State.RUNNING
@@ -171,16 +183,22 @@ class ZellijBackend:
         return AttachCommand(["zellij", "attach", record.name], env)
 
     def kill(self, name: str) -> None:
-        states = self.states()
-        if states.get(name) is State.RUNNING:
+        try:
+            running = self.states().get(name) is State.RUNNING
+        except UnreadableListing:
+            running = False  # cannot tell; `delete-session --force` stops a running one too
+        if running:
             self._run("kill-session", name, check=False)
             self._wait_not_running(name)
         for _ in range(3):
             result = self._run("delete-session", "--force", name, check=False)
             if result.returncode not in (0, 2):
                 raise proc.failure(result)
-            if name not in self.states():
-                return
+            try:
+                if name not in self.states():
+                    return
+            except UnreadableListing:
+                return  # deleted (or never there), as far as zellij can say
             time.sleep(0.2)
         raise CommandError(f'zellij session "{name}" is still listed after kill and delete; '
                            f"remove it with `zellij delete-session --force {name}`")

@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from adversarial.stats import STATS
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from shellrun import (
@@ -79,13 +80,22 @@ def _roundtrip(batch: list[str], work: Path) -> dict[str, list[bytes]]:
     return {shell: (work / f"{shell}.out").read_bytes().split(b"\0")[:-1] for shell in SHELLS}
 
 
+PWNED = Path("/tmp/clauderon-pwned")  # what the injection values in NASTY would create
+
+
 def _check_batch(batch: list[str], work: Path) -> None:
     got = _roundtrip(batch, work)
     expected = [value.encode("utf-8") for value in batch]
+    if PWNED.exists():
+        STATS.add("injection:escapes")
+        PWNED.unlink()
+        raise AssertionError("sourcing an env file ran a command")
     for shell in SHELLS:
         assert len(got[shell]) == len(batch), shell
         for i, (value, seen) in enumerate(zip(batch, got[shell], strict=True)):
             assert seen == expected[i], f"{shell}: V{i}={value!r} came back as {seen!r}"
+        # Counted for the adversarial suite's figures (at least 2,000 per shell in CI).
+        STATS.add(f"envfile:{shell}", len(batch))
 
 
 @pytest.fixture
