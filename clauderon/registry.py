@@ -92,7 +92,7 @@ class Registry:
                 self._conn.close()
                 self._conn = None
 
-    def _writable(self) -> bool:
+    def writable(self) -> bool:
         """Whether the registry's file and directory can be written (access(2) also says no
         on a read-only file system, even to root)."""
         directory = self.path.parent
@@ -112,7 +112,7 @@ class Registry:
         if self._conn is not None:
             return self._conn
         self._read_only = False
-        if not self._writable():
+        if not self.writable():
             if write:
                 raise self._read_only_error(shown)
             self._conn = _open_read_only(self.path)

@@ -289,8 +289,6 @@ def test_registry_read_only(world: World) -> None:
     assert world.assert_consistent() == 1
 
 
-@pytest.mark.xfail(reason="doctor's registry.db check does not test that the registry can be "
-                          "written (doctor team; see docs/reliability.md)", strict=False)
 def test_doctor_names_a_read_only_registry(world: World) -> None:
     world.ok("new", "keep")
     with read_only(world.data_dir):
@@ -456,9 +454,6 @@ def test_proxy_that_never_answers(world: World, silent_proxy: int) -> None:
     assert world.assert_consistent() == 1
 
 
-@pytest.mark.xfail(reason="doctor's proxy.reachable only opens a TCP connection; a proxy "
-                          "that accepts and never answers passes it (doctor team)",
-                   strict=False)
 def test_doctor_names_a_proxy_that_never_answers(world: World, silent_proxy: int) -> None:
     report = world.doctor("proxy.reachable", env=_silent_env(world, silent_proxy))
     assert report["proxy.reachable"]["status"] != "ok", report

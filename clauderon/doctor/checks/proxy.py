@@ -194,9 +194,26 @@ def _no_proxy_remedy(ctx: Context, current: str, missing: list[str]) -> str:
 # -- proxy.reachable ---------------------------------------------------------------------------
 
 
+# What is sent once connected, so that a proxy which accepts and then never answers is
+# caught: an HTTP request the proxy answers itself (no traffic leaves it), or a SOCKS5
+# greeting. Any reply — even the proxy closing the connection — counts as an answer.
+_HELLO = {"socks5": b"\x05\x01\x00", "socks5h": b"\x05\x01\x00"}
+_HTTP_HELLO = b"OPTIONS * HTTP/1.0\r\n\r\n"
+
+
 def _connect(point: Endpoint, timeout: float) -> str | None:
     try:
-        with socket.create_connection((point.host, point.port), timeout=timeout):
+        with socket.create_connection((point.host, point.port), timeout=timeout) as conn:
+            if point.scheme in ("socks4", "socks4a"):
+                return None  # a SOCKS4 request would ask the proxy to connect somewhere
+            try:
+                conn.sendall(_HELLO.get(point.scheme, _HTTP_HELLO))
+                conn.recv(1)
+            except TimeoutError:
+                return (f"it accepted the connection but did not answer within "
+                        f"{timeout:g}s")
+            except OSError:
+                return None  # reset or closed: it answered, if rudely
             return None
     except TimeoutError:
         return f"timed out after {timeout:g}s"

@@ -50,6 +50,11 @@ def run_registry(ctx: Context) -> Result:
         return warning(f"{shown} has schema version {version}; clauderon upgrades it to "
                        f"{SCHEMA_VERSION} when it next opens it", remedy=FIX, fixable=True,
                        data={"upgrade": True})
+    if not registry.writable():
+        directory = ctx.tidy(str(path.parent))
+        return error(f"{shown} is read-only: `clauderon new` and `kill` will fail",
+                     remedy=f"chmod u+w {shown} {directory}   # or fix the mount if it is "
+                            "read-only")
     try:
         count = len(ctx.records())
     except RegistryError as exc:
