@@ -457,3 +457,28 @@ def test_proxy_that_never_answers(world: World, silent_proxy: int) -> None:
 def test_doctor_names_a_proxy_that_never_answers(world: World, silent_proxy: int) -> None:
     report = world.doctor("proxy.reachable", env=_silent_env(world, silent_proxy))
     assert report["proxy.reachable"]["status"] != "ok", report
+
+
+def test_tmux_server_ending_between_commands(world: World) -> None:
+    """A tmux server that is exiting (its last session was killed, or `tmux kill-server`)
+    answers a command with "server exited unexpectedly": that means "no server" (listing)
+    and "try again" (creating), never a failed `new` or `kill`."""
+    tmux = require("tmux", "the tmux backend runs a real tmux server")
+    from clauderon import config, session_env
+    from clauderon.backends.base import SessionSpec
+    from clauderon.backends.tmux import TmuxBackend
+
+    cfg = config.Config(path=world.config_path, loaded=False)
+    backend = TmuxBackend(cfg, world.env)
+    for i in range(60):
+        name = f"r{i}"
+        senv = session_env.compute(name, config=cfg, backend="tmux", caller_env=world.env)
+        spec = backend.prepare(SessionSpec(name=name, workdir=world.cwd, shell="/bin/sh",
+                                           env=senv))
+        backend.create(spec)  # right after the previous server was told to exit
+        assert list(backend.states()) == [name]
+        if i % 2:
+            backend.kill(name)  # the last session: the server exits
+            assert backend.states() == {}
+        else:
+            subprocess.run([tmux, "kill-server"], env=world.env, check=True)
