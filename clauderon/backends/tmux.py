@@ -58,7 +58,11 @@ MIN_OPENBSD = (7, 0)
 # "." and ":" are target separators; tmux 3.3a escapes "\\" and "$" in session names.
 FORBIDDEN_IN_NAMES = (".", ":", "\\", "$")
 NOT_FOUND_HINT = "tmux not found on PATH; run `clauderon doctor` for install instructions"
-NO_SERVER = ("no server running on", "error connecting to")
+# "server exited unexpectedly": the client reached a server that was exiting (its last session
+# was just killed, or kill-server): there is no server, or there is none any more.
+EXITING = "server exited unexpectedly"
+NO_SERVER = ("no server running on", "error connecting to", EXITING)
+CREATE_ATTEMPTS = 4  # new-session tries while a previous server is still exiting
 NO_SESSION = ("can't find session", "no such session", "session not found")
 KILL_TIMEOUT = 5.0  # seconds a killed session may stay listed
 _VERSION = re.compile(
@@ -306,10 +310,16 @@ class TmuxBackend:
         self.require_supported()
         server = Server.from_options(spec.options)
         argv = self.create_argv(spec)
-        try:
-            result = proc.run(argv, env=server.environ(spec.env.base), timeout=15, check=False)
-        except CommandNotFound:
-            raise CommandNotFound(NOT_FOUND_HINT, argv=argv) from None
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                result = proc.run(argv, env=server.environ(spec.env.base), timeout=15,
+                                  check=False)
+            except CommandNotFound:
+                raise CommandNotFound(NOT_FOUND_HINT, argv=argv) from None
+            # The server this client reached was exiting (nothing was made): start anew.
+            if result.returncode == 0 or EXITING not in result.stderr:
+                break
+            time.sleep(0.05 * (attempt + 1))
         if result.returncode != 0:
             if "duplicate session" in result.stderr:
                 raise SessionExists(
