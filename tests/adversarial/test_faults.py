@@ -470,7 +470,7 @@ def test_tmux_server_ending_between_commands(world: World) -> None:
 
     cfg = config.Config(path=world.config_path, loaded=False)
     backend = TmuxBackend(cfg, world.env)
-    for i in range(60):
+    for i in range(40):
         name = f"r{i}"
         senv = session_env.compute(name, config=cfg, backend="tmux", caller_env=world.env)
         spec = backend.prepare(SessionSpec(name=name, workdir=world.cwd, shell="/bin/sh",
