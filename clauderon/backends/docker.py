@@ -5,8 +5,11 @@
   kill) goes by the label, never by a name pattern alone.
 - create: ``docker run -d -it --pull never`` with the shell as the command (the TTY
   and open stdin keep it alive), the workdir bind-mounted at the same path and used as the
-  working directory, every session variable passed as its own ``-e KEY=VALUE`` argument
-  (never through a shell string, no env file mounted), ``--network`` as chosen and, on
+  working directory, the session variables in a 0600 ``--env-file`` that the docker client
+  reads and clauderon deletes as soon as ``docker run`` returns (so no value, proxy
+  credentials included, is on a command line other users can read in ``/proc``; only a value
+  an env file cannot carry — a newline, a carriage return, bytes that are not UTF-8, or over
+  60,000 bytes — goes as its own ``--env KEY=VALUE`` argument), ``--network`` as chosen and, on
   ``bridge``, ``--add-host host.docker.internal:host-gateway`` so rewritten loopback proxies
   (and anything else the user points there) resolve.
 - prepare: the daemon must answer and the image must exist locally; clauderon never pulls.
@@ -16,11 +19,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
 
-from clauderon import __version__, proc
+from clauderon import __version__, paths, proc
 from clauderon.backends.base import AttachCommand, SessionSpec, State
 from clauderon.config import DOCKER_NETWORKS, Config
 from clauderon.errors import (
@@ -32,6 +37,7 @@ from clauderon.errors import (
 )
 from clauderon.registry import Record
 from clauderon.session_env import DOCKER_HOST_ALIAS, without_foreign
+from clauderon.shellquote import ensure_private_dir, write_private_file
 
 CONTAINER_PREFIX = "clauderon-"
 LABEL_SESSION = "dev.clauderon.session"
@@ -53,8 +59,41 @@ _STATES = {
 }
 
 
+# The docker client reads an env file line by line (bufio.Scanner: 64 KiB per line), drops a
+# line's trailing "\r" and refuses bytes that are not UTF-8.
+_ENV_FILE_LINE_MAX = 60_000
+
+
 def container_name(name: str) -> str:
     return f"{CONTAINER_PREFIX}{name}"
+
+
+def split_env(variables: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(variables for the ``--env-file``, variables that must go as ``--env KEY=VALUE``)."""
+    in_file: dict[str, str] = {}
+    on_argv: dict[str, str] = {}
+    for key, value in variables.items():
+        try:
+            size = len(f"{key}={value}".encode())
+        except UnicodeEncodeError:  # lone surrogates: not UTF-8
+            size = _ENV_FILE_LINE_MAX
+        if "\n" in value or "\r" in value or size >= _ENV_FILE_LINE_MAX:
+            on_argv[key] = value
+        else:
+            in_file[key] = value
+    return in_file, on_argv
+
+
+def render_env_file(name: str, variables: Mapping[str, str]) -> str:
+    """The ``docker run --env-file`` text: ``KEY=VALUE`` lines, taken literally by docker."""
+    lines = [f"# clauderon: variables of session {name!r}, read once by `docker run`"]
+    lines += [f"{key}={value}" for key, value in variables.items()]
+    return "\n".join(lines) + "\n"
+
+
+def env_file_path(name: str, env: Mapping[str, str]) -> Path:
+    """Where ``create`` writes the env file for ``docker run`` (unique per process)."""
+    return paths.session_env_dir(env) / f".{name}.{os.getpid()}.docker-env"
 
 
 def parse_states(stdout: str) -> dict[str, State]:
@@ -222,8 +261,9 @@ class DockerBackend:
                 f"{image}` or build it (clauderon never pulls images itself)")
         raise proc.failure(result)
 
-    def run_argv(self, spec: SessionSpec) -> list[str]:
-        """The exact ``docker run`` argv for ``spec`` (after ``prepare``)."""
+    def run_argv(self, spec: SessionSpec, env_file: Path | None = None) -> list[str]:
+        """The exact ``docker run`` argv for ``spec`` (after ``prepare``); the variables
+        ``split_env`` puts in a file are read from ``env_file``."""
         image = self._image(spec.options)
         network = self._network(spec.options)
         workdir = str(spec.workdir)
@@ -238,17 +278,33 @@ class DockerBackend:
         if network == "bridge":
             argv += ["--add-host", f"{DOCKER_HOST_ALIAS}:host-gateway"]
         argv += ["--mount", mount_arg(workdir), "--workdir", workdir]
-        variables = {"SHELL": spec.shell, **spec.env.variables}
-        for key, value in variables.items():
+        in_file, on_argv = split_env(self.variables(spec))
+        if in_file:
+            if env_file is None:
+                raise ValueError("run_argv needs the env file for the session variables")
+            argv += ["--env-file", str(env_file)]
+        for key, value in on_argv.items():
             argv += ["--env", f"{key}={value}"]
         argv += self._extra_args(spec.options)
         argv += [image, spec.shell]
         return argv
 
+    @staticmethod
+    def variables(spec: SessionSpec) -> dict[str, str]:
+        return {"SHELL": spec.shell, **spec.env.variables}
+
     def create(self, spec: SessionSpec) -> None:
         container = container_name(spec.name)
-        argv = self.run_argv(spec)
-        result = self._run(*argv[1:], check=False, timeout=60)
+        in_file, _ = split_env(self.variables(spec))
+        env_file = env_file_path(spec.name, self.env) if in_file else None
+        if env_file is not None:
+            ensure_private_dir(env_file.parent)
+            write_private_file(env_file, render_env_file(spec.name, in_file).encode())
+        try:
+            result = self._run(*self.run_argv(spec, env_file)[1:], check=False, timeout=60)
+        finally:
+            if env_file is not None:
+                env_file.unlink(missing_ok=True)
         if not result.ok:
             failure = self._run_failure(result, spec)
             if not isinstance(failure, SessionExists):

@@ -38,7 +38,12 @@ from adversarial.support import World, assert_one_line_error, clauderon_argv
 from clauderon import config as config_mod
 from clauderon import names, session_env
 from clauderon.backends.base import SessionSpec
-from clauderon.backends.docker import DockerBackend, container_name
+from clauderon.backends.docker import (
+    DockerBackend,
+    container_name,
+    render_env_file,
+    split_env,
+)
 from clauderon.backends.tmux import TmuxBackend, TmuxVersion
 from clauderon.backends.zellij import ZellijBackend
 from clauderon.errors import UsageError
@@ -234,6 +239,19 @@ def test_tmux_argv_keeps_every_value_exact(name: str, workdir: str, shell: str,
     STATS.add("argv:tmux", 3 + len(senv.variables))
 
 
+def _docker_reads_env_file(text: str) -> dict[str, str]:
+    """docker's env-file reading (cli/opts, kvfile): lines split at "\\n" without a trailing
+    "\\r", leading white space trimmed, blank and "#" lines skipped, KEY=VALUE taken literally."""
+    out: dict[str, str] = {}
+    for raw in text.split("\n"):
+        line = raw.removesuffix("\r").lstrip()
+        if line and not line.startswith("#"):
+            key, sep, value = line.partition("=")
+            assert sep and key and not any(c.isspace() for c in key), line
+            out[key] = value
+    return out
+
+
 @_settings(EXAMPLES)
 @example(name="ok-name", workdir='a,b"c=d', shell="-x", env_values=HOSTILE, pw="pw,\"")
 @given(name=name_candidates, workdir=components, shell=components,
@@ -247,7 +265,8 @@ def test_docker_argv_keeps_every_value_exact(name: str, workdir: str, shell: str
     workdir_path = Path("/srv") / workdir
     spec = SessionSpec(name=name, workdir=workdir_path, shell=shell, env=senv,
                        options={"image": "debian:12", "network": "bridge", "extra_args": []})
-    argv = backend.run_argv(spec)
+    env_file = Path("/state/.s.1.docker-env")
+    argv = backend.run_argv(spec, env_file)
     pairs = dict(itertools.pairwise(argv))
     assert pairs["--name"] == container_name(name)
     labels = [b for a, b in itertools.pairwise(argv) if a == "--label"]
@@ -255,8 +274,18 @@ def test_docker_argv_keeps_every_value_exact(name: str, workdir: str, shell: str
     assert pairs["--workdir"] == str(workdir_path)
     mount = next(csv.reader([pairs["--mount"]]))
     assert mount == ["type=bind", f"source={workdir_path}", f"target={workdir_path}"]
-    envs = [argv[i + 1] for i, a in enumerate(argv) if a == "--env"]
-    assert envs == [f"SHELL={shell}", *(f"{k}={v}" for k, v in senv.variables.items())]
+    # What docker sees: the env file read as the docker client reads it, then the --env
+    # arguments; together exactly the session's variables, and no secret on the argv.
+    in_file, _ = split_env(DockerBackend.variables(spec))
+    seen = _docker_reads_env_file(render_env_file(name, in_file)) if in_file else {}
+    assert pairs.get("--env-file") == (str(env_file) if in_file else None)
+    for entry in (argv[i + 1] for i, a in enumerate(argv) if a == "--env"):
+        key, _, value = entry.partition("=")
+        assert "\n" in value or "\r" in value or len(entry.encode(errors="replace")) >= 60_000
+        seen[key] = value
+    assert seen == {"SHELL": shell, **senv.variables}
+    # the proxy (with its password) can always be a line of the file: never on the argv
+    assert not any(arg.lower().startswith("http_proxy=") for arg in argv)
     assert argv[-2:] == ["debian:12", shell]
     STATS.add("argv:docker", 3 + len(senv.variables))
 

@@ -6,12 +6,13 @@ registered, so pytest-subprocess raises and the test fails.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from clauderon import __version__, session_env
+from clauderon import __version__, paths, session_env
 from clauderon.backends.base import SessionSpec, State
 from clauderon.backends.docker import (
     DockerBackend,
@@ -19,6 +20,7 @@ from clauderon.backends.docker import (
     daemon_error,
     mount_arg,
     parse_states,
+    split_env,
 )
 from clauderon.config import Config
 from clauderon.errors import ClauderonError, CommandError, CommandNotFound, UsageError
@@ -49,9 +51,15 @@ def spec(name: str = "s1", *, workdir: str = "/srv/work", shell: str = "/bin/sh"
                        options={"network": network, **options})
 
 
+def env_file_of(name: str) -> Path:
+    return paths.session_env_dir() / f".{name}.{os.getpid()}.docker-env"
+
+
 def run_argv(name: str, *, network: str = "bridge", workdir: str = "/srv/work",
-             env: list[str], extra: tuple[str, ...] = (), image: str = "img:1",
-             shell: str = "/bin/sh") -> list[str]:
+             env: list[str], argv_env: tuple[str, ...] = (), extra: tuple[str, ...] = (),
+             image: str = "img:1", shell: str = "/bin/sh") -> list[str]:
+    """``env``: the KEY=VALUE lines expected in the env file (checked by ``register_run``);
+    ``argv_env``: those expected as ``--env`` arguments."""
     argv = ["docker", "run", "--detach", "--interactive", "--tty",
             "--pull", "never", "--name", f"clauderon-{name}",
             "--label", f"dev.clauderon.session={name}",
@@ -60,9 +68,27 @@ def run_argv(name: str, *, network: str = "bridge", workdir: str = "/srv/work",
     if network == "bridge":
         argv += ["--add-host", "host.docker.internal:host-gateway"]
     argv += ["--mount", f"type=bind,source={workdir},target={workdir}", "--workdir", workdir]
-    for entry in env:
+    argv += ["--env-file", str(env_file_of(name))]
+    for entry in argv_env:
         argv += ["--env", entry]
     return argv + list(extra) + [image, shell]
+
+
+def register_run(fp: Any, expected: list[str], env: list[str], **kwargs: Any) -> list[str]:
+    """Register ``docker run``; while it "runs", the env file must hold exactly ``env``, be
+    0600 and be readable as docker reads it. Returns the lines it held (empty if never run)."""
+    seen: list[str] = []
+
+    def check_file(process: Any) -> None:
+        path = Path(expected[expected.index("--env-file") + 1])
+        assert path.stat().st_mode & 0o777 == 0o600
+        assert path.parent.stat().st_mode & 0o777 == 0o700
+        lines = path.read_text(encoding="utf-8").split("\n")
+        assert lines[-1] == ""
+        seen.extend(line for line in lines[:-1] if not line.startswith("#"))
+
+    fp.register(expected, callback=check_file, **kwargs)
+    return seen
 
 
 def inspect_argv(name: str) -> list[str]:
@@ -84,52 +110,58 @@ def test_run_argv_bridge_with_rewritten_proxy_env_and_extra_args(fp: Any) -> Non
                                      "HOME": "/home/me"},
              extra_env=(("GREETING", "a b $c 'd' \"e\"\nline2"),), image=None)
     be = backend(cfg)
-    expected = run_argv("s1", image="cfg-image:2", env=[
-        "SHELL=/bin/sh", "TERM=screen", "GREETING=a b $c 'd' \"e\"\nline2",
-        "HTTP_PROXY=http://host.docker.internal:3128",
-        "http_proxy=http://host.docker.internal:3128", "CLAUDERON_SESSION=s1"],
-        extra=("--cpus", "2", "--user", "1000:1000"))
-    fp.register(expected, stdout="abc123\n")
+    file_env = ["SHELL=/bin/sh", "TERM=screen", "HTTP_PROXY=http://host.docker.internal:3128",
+                "http_proxy=http://host.docker.internal:3128", "CLAUDERON_SESSION=s1"]
+    # A value with a newline cannot be a line of an env file: it alone goes on the argv.
+    expected = run_argv("s1", image="cfg-image:2", env=file_env,
+                        argv_env=("GREETING=a b $c 'd' \"e\"\nline2",),
+                        extra=("--cpus", "2", "--user", "1000:1000"))
+    seen = register_run(fp, expected, file_env, stdout="abc123\n")
     fp.register(inspect_argv("s1"), stdout="running\t0\n", occurrences=2)
     be.create(s)
     assert fp.call_count(expected) == 1
-    assert "HOME=/home/me" not in expected  # the caller's environment stays outside
+    assert seen == file_env
+    assert not env_file_of("s1").exists()  # deleted once docker has read it
+    assert not any("HOME=/home/me" in a for a in expected)  # the caller's env stays outside
 
 
 def test_run_argv_network_none_has_no_proxy_and_no_add_host(fp: Any) -> None:
     s = spec("quiet", network="none", image="img:1",
              caller={"TERM": "xterm", "HTTPS_PROXY": "http://proxy.example:8080"})
     assert s.env.notes and "no proxy" in s.env.notes[0]
-    expected = run_argv("quiet", network="none",
-                        env=["SHELL=/bin/sh", "TERM=xterm", "CLAUDERON_SESSION=quiet"])
-    fp.register(expected, stdout="id\n")
+    file_env = ["SHELL=/bin/sh", "TERM=xterm", "CLAUDERON_SESSION=quiet"]
+    expected = run_argv("quiet", network="none", env=file_env)
+    seen = register_run(fp, expected, file_env, stdout="id\n")
     fp.register(inspect_argv("quiet"), stdout="running\t0\n", occurrences=2)
     backend().create(s)
     assert fp.call_count(expected) == 1
+    assert seen == file_env
 
 
 def test_run_argv_network_host_keeps_loopback_proxy_and_has_no_add_host(fp: Any) -> None:
     s = spec("h", network="host", image="img:1",
              caller={"TERM": "xterm", "http_proxy": "http://127.0.0.1:3128"})
-    expected = run_argv("h", network="host", env=[
-        "SHELL=/bin/sh", "TERM=xterm", "HTTP_PROXY=http://127.0.0.1:3128",
-        "http_proxy=http://127.0.0.1:3128", "CLAUDERON_SESSION=h"])
-    fp.register(expected, stdout="id\n")
+    file_env = ["SHELL=/bin/sh", "TERM=xterm", "HTTP_PROXY=http://127.0.0.1:3128",
+                "http_proxy=http://127.0.0.1:3128", "CLAUDERON_SESSION=h"]
+    expected = run_argv("h", network="host", env=file_env)
+    seen = register_run(fp, expected, file_env, stdout="id\n")
     fp.register(inspect_argv("h"), stdout="running\t0\n", occurrences=2)
     backend().create(s)
     assert fp.call_count(expected) == 1
+    assert seen == file_env
 
 
 def test_run_argv_default_network_is_bridge_and_shell_and_shell_env_follow_spec(fp: Any
                                                                                ) -> None:
     s = spec("b", shell="/bin/bash", image="img:1", network=None,
              extra_env=(("SHELL", "/usr/bin/fish"),))
-    expected = run_argv("b", shell="/bin/bash", env=[
-        "SHELL=/usr/bin/fish", "TERM=xterm-256color", "CLAUDERON_SESSION=b"])
-    fp.register(expected, stdout="id\n")
+    file_env = ["SHELL=/usr/bin/fish", "TERM=xterm-256color", "CLAUDERON_SESSION=b"]
+    expected = run_argv("b", shell="/bin/bash", env=file_env)
+    seen = register_run(fp, expected, file_env, stdout="id\n")
     fp.register(inspect_argv("b"), stdout="running\t0\n", occurrences=2)
     backend().create(s)
     assert fp.call_count(expected) == 1
+    assert seen == file_env
 
 
 def test_mount_quotes_paths_with_commas_and_quotes_and_keeps_colons() -> None:
@@ -142,14 +174,49 @@ def test_mount_quotes_paths_with_commas_and_quotes_and_keeps_colons() -> None:
 def test_run_argv_for_a_workdir_with_colon_and_comma(fp: Any) -> None:
     wd = "/srv/a:b,c"
     s = spec("w", workdir=wd, image="img:1")
-    expected = run_argv("w", workdir=wd, env=["SHELL=/bin/sh", "TERM=xterm-256color",
-                                               "CLAUDERON_SESSION=w"])
+    file_env = ["SHELL=/bin/sh", "TERM=xterm-256color", "CLAUDERON_SESSION=w"]
+    expected = run_argv("w", workdir=wd, env=file_env)
     expected[expected.index("--mount") + 1] = ('type=bind,"source=/srv/a:b,c",'
                                                '"target=/srv/a:b,c"')
-    fp.register(expected, stdout="id\n")
+    register_run(fp, expected, file_env, stdout="id\n")
     fp.register(inspect_argv("w"), stdout="running\t0\n", occurrences=2)
     backend().create(s)
     assert fp.call_count(expected) == 1
+
+
+def test_proxy_credentials_are_in_the_env_file_never_on_the_argv(fp: Any) -> None:
+    secret = "http://alice:s3cr%40t@proxy.example:3128"
+    s = spec("sec", image="img:1", caller={"TERM": "xterm", "https_proxy": secret})
+    file_env = ["SHELL=/bin/sh", "TERM=xterm", f"HTTPS_PROXY={secret}",
+                f"https_proxy={secret}", "CLAUDERON_SESSION=sec"]
+    expected = run_argv("sec", env=file_env)
+    seen = register_run(fp, expected, file_env, stdout="id\n")
+    fp.register(inspect_argv("sec"), stdout="running\t0\n", occurrences=2)
+    backend().create(s)
+    assert seen == file_env
+    assert not any("s3cr" in arg for call in fp.calls for arg in call)
+    assert not env_file_of("sec").exists()
+
+
+@pytest.mark.parametrize(("value", "in_file"), [
+    ("plain", True), ("", True), ("  lead and trail  ", True), ("# not a comment", True),
+    ("a=b=c", True), ("é ✓ \t tab", True), ("x" * 59_000, True),
+    ("two\nlines", False), ("cr\r", False), ("x" * 60_000, False), ("bad \udc80", False),
+])
+def test_split_env_keeps_on_the_argv_only_what_an_env_file_cannot_carry(value: str,
+                                                                         in_file: bool) -> None:
+    files, argv = split_env({"V": value})
+    assert (files, argv) == (({"V": value}, {}) if in_file else ({}, {"V": value}))
+
+
+def test_the_env_file_is_removed_when_docker_run_fails(fp: Any) -> None:
+    s = spec("gone", image="img:1")
+    fp.register(["docker", "run", fp.any()], returncode=125, stderr="docker: boom\n")
+    fp.register(ids_argv("gone"), stdout="")
+    with pytest.raises(ClauderonError):
+        backend().create(s)
+    assert not env_file_of("gone").exists()
+    assert not any(p.name.endswith(".docker-env") for p in paths.session_env_dir().iterdir())
 
 
 # -- create failures leave nothing behind --------------------------------------------------
