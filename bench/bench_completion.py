@@ -77,7 +77,8 @@ def run(count: int, tabs: int) -> int:
         home = Path(tmp)
         cache = home / ".cache" / "clauderon" / "names"
         cache.parent.mkdir(parents=True)
-        cache.write_text("".join(f"{n}\n" for n in names(count)), encoding="utf-8")
+        # sorted, as clauderon writes it (sessions.refresh_names_cache)
+        cache.write_text("".join(f"{n}\n" for n in sorted(names(count))), encoding="utf-8")
         env = {"HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                "LANG": os.environ.get("LANG", "C.UTF-8")}
         argv = [bash, "--norc", "--noprofile", "-c", DRIVER, "bench", str(SCRIPT), str(tabs),

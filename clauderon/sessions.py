@@ -234,9 +234,12 @@ def kill(name: str, config: Config, env: Mapping[str, str]) -> Record:
 
 def refresh_names_cache(registry: Registry, env: Mapping[str, str],
                         records: Sequence[Record] | None = None) -> None:
-    """Rewrite the names file the completion scripts read (atomically; never fatal)."""
+    """Rewrite the names file the completion scripts read (atomically; never fatal).
+
+    One name per line, sorted by code point, which is the byte order of their UTF-8: the bash
+    script finds the names that start with what was typed by binary search."""
     target = paths.names_cache(env)
-    names_list = [r.name for r in (records if records is not None else registry.all())]
+    names_list = sorted(r.name for r in (records if records is not None else registry.all()))
     text = "".join(f"{n}\n" for n in names_list)
     try:
         if target.exists() and target.read_text(encoding="utf-8") == text:

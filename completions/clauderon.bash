@@ -147,42 +147,44 @@ __clauderon_words() {
     return 0
 }
 
-# Session names starting with $cur, from the names cache (one per line). Filtered with string
-# operations on the whole file rather than a loop over the names (a bash loop costs several
-# microseconds per name), in the C locale (bash's pattern operations are several times slower
-# in a multibyte one; prefixes of UTF-8 names still match byte for byte), expanding the file's
-# text as few times as possible (each expansion copies it character by character). Sets
-# `quote` when a name holds a character that has to be quoted on the command line.
+# Session names starting with $cur, from the names cache: one name per line, sorted in byte
+# order by clauderon. The names that start with $cur are one run of lines: two binary searches
+# over the lines (2 × log2(n) comparisons, in the C locale, i.e. byte order) find it, and
+# `mapfile -s -n` reads just that run into COMPREPLY (bash's array slices copy the whole
+# array). If the file was replaced between the two reads (the run's ends differ), the run is
+# taken from the first read instead. Sets `quote` when a name holds a character that has to
+# be quoted on the command line.
 __clauderon_names() {
-    local LC_ALL=C f=${XDG_CACHE_HOME:-} s c=${cur//\\/} first noglob=
-    local -a m
+    local LC_ALL=C IFS=$'\n' f=${XDG_CACHE_HOME:-} c=${cur//\\/} lo=0 hi mid start n
+    local re=$'[^\na-zA-Z0-9._@%+=:,/-]'
+    local -a a
     [[ $f == /* ]] || f=$HOME/.cache
     f+=/clauderon/names
     [[ -r $f ]] || return 0
-    mapfile -d '' m < "$f"  # the whole file in m[0], read in blocks (`read -d` reads bytes)
-    ((${#m[@]})) && ((${#m[0]})) || return 0
     c=${c#[\"\']}
+    n=${#COMPREPLY[@]}
     if [[ -z $c ]]; then
-        mapfile -t COMPREPLY < "$f"
-        s=${m[0]}
-    else
-        # The first line, then every later line that starts with $c: a mark before each of
-        # those (the text grows iff one does), split at the marks, each piece cut at its newline.
-        first=${m[0]%%$'\n'*}
-        [[ $first == "$c"* ]] && COMPREPLY+=("$first")
-        s=${m[0]//$'\n'"$c"/$'\n\2'"$c"}
-        if ((${#s} != ${#m[0]})); then
-            [[ $- == *f* ]] && noglob=1
-            set -f
-            local IFS=$'\2'
-            m=($s)
-            unset 'm[0]'
-            COMPREPLY+=("${m[@]%%$'\n'*}")
-            [[ -n $noglob ]] || set +f
-        fi
-        s=${COMPREPLY[*]-}
+        mapfile -t -O "$n" COMPREPLY < "$f"
+        [[ ${COMPREPLY[*]:n} =~ $re ]] && quote=1
+        return 0
     fi
-    [[ $s == *[^$'\n\2'a-zA-Z0-9._@%+=:,/-]* ]] && quote=1
+    mapfile -t a < "$f"
+    hi=${#a[@]}
+    while ((lo < hi)); do  # the first name not before $c
+        mid=$(((lo + hi) / 2))
+        if [[ ${a[mid]} < "$c" ]]; then lo=$((mid + 1)); else hi=$mid; fi
+    done
+    start=$lo hi=${#a[@]}
+    while ((lo < hi)); do  # the first name after them that does not start with $c
+        mid=$(((lo + hi) / 2))
+        if [[ ${a[mid]} == "$c"* ]]; then lo=$((mid + 1)); else hi=$mid; fi
+    done
+    ((lo > start)) || return 0
+    mapfile -t -O "$n" -s "$start" -n "$((lo - start))" COMPREPLY < "$f"
+    if [[ ${COMPREPLY[n]-} != "${a[start]}" || ${COMPREPLY[-1]} != "${a[lo - 1]}" ]]; then
+        COMPREPLY=("${COMPREPLY[@]:0:n}" "${a[@]:start:lo-start}")
+    fi
+    [[ ${COMPREPLY[*]:n} =~ $re ]] && quote=1
     return 0
 }
 

@@ -15,13 +15,20 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPLETIONS = ROOT / "completions"
 TIMEOUT = 60
 NAMES = ("app", "app-2", "api-fix-auth")
+
+
+def write_names_cache(cache: Path, names: Iterable[str]) -> None:
+    """The names cache as clauderon writes it (sessions.refresh_names_cache): one name per
+    line, sorted by code point, which the bash script's binary search relies on."""
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text("".join(f"{n}\n" for n in sorted(names)), encoding="utf-8")
 
 BASH_DRIVER = r'''
 source "$1" || exit 3

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from completion_harness import NAMES
+from completion_harness import NAMES, write_names_cache
 from realtools import require
 
 
@@ -18,9 +18,7 @@ from realtools import require
 def home(isolated_home: Path) -> Path:
     """HOME (XDG dirs below it, see tests/conftest.py) with three sessions in the names cache
     and one layout of the user's own, ``mine.kdl``."""
-    cache = isolated_home / ".cache" / "clauderon" / "names"
-    cache.parent.mkdir(parents=True)
-    cache.write_text("".join(f"{n}\n" for n in NAMES), encoding="utf-8")
+    write_names_cache(isolated_home / ".cache" / "clauderon" / "names", NAMES)
     layouts = isolated_home / ".config" / "zellij" / "layouts"
     layouts.mkdir(parents=True)
     (layouts / "mine.kdl").write_text("layout {\n}\n", encoding="utf-8")

@@ -19,6 +19,7 @@ from completion_harness import (
     complete_zsh,
     fish_setup,
     readline_bash,
+    write_names_cache,
 )
 from realtools import require
 
@@ -77,9 +78,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], Pat
     """HOME with the names cache and a layout; a working directory with a directory and a file
     (for --workdir and new --shell). Module-scoped: each shell runs once for all lines."""
     home = tmp_path_factory.mktemp("completion-home")
-    cache = home / ".cache" / "clauderon" / "names"
-    cache.parent.mkdir(parents=True)
-    cache.write_text("".join(f"{n}\n" for n in NAMES), encoding="utf-8")
+    write_names_cache(home / ".cache" / "clauderon" / "names", NAMES)
     (home / ".config" / "zellij" / "layouts").mkdir(parents=True)
     (home / ".config" / "zellij" / "layouts" / "mine.kdl").write_text("layout {\n}\n")
     work = tmp_path_factory.mktemp("completion-cwd")
@@ -168,9 +167,7 @@ def test_fish_workdir_offers_directories_and_new_shell_files(
 
 
 def _write_names(env: dict[str, str], names: list[str]) -> None:
-    cache = Path(env["XDG_CACHE_HOME"]) / "clauderon" / "names"
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_text("".join(f"{n}\n" for n in names), encoding="utf-8")
+    write_names_cache(Path(env["XDG_CACHE_HOME"]) / "clauderon" / "names", names)
 
 
 def test_bash_quotes_names_with_shell_characters(bash: str, env: dict[str, str]) -> None:
