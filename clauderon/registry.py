@@ -164,25 +164,28 @@ class Registry:
         with self._lock:
             try:
                 yield self._open(shown, write=write)
-            except sqlite3.OperationalError as exc:
-                self.close()
-                text = str(exc)
-                if "locked" in text or "busy" in text:
-                    raise RegistryError(f"the registry {shown} is locked by another process; "
-                                        "try again in a moment") from None
-                if "readonly" in text or "read-only" in text:
-                    raise self._read_only_error(shown) from None
-                if "full" in text or ("disk I/O" in text and _no_space(self.path.parent)):
-                    raise RegistryError(f"the disk holding the registry {shown} is full; "
-                                        "nothing was changed; free some space and try "
-                                        "again") from None
-                raise RegistryError(f"the registry {shown} failed: {text}; run "
-                                    "`clauderon doctor`") from None
             except sqlite3.DatabaseError as exc:
                 self.close()
-                raise RegistryError(f"the registry {shown} is damaged ({exc}); run "
-                                    "`clauderon doctor --fix` to set it aside and rebuild it"
-                                    ) from None
+                raise self._error(shown, exc) from None
+
+    def _error(self, shown: str, exc: sqlite3.Error) -> RegistryError:
+        """The one-line message for a SQLite error (only real corruption is "damaged")."""
+        kind = error_kind(exc, self.path)
+        if kind == LOCKED:
+            return RegistryError(f"the registry {shown} is locked by another process; "
+                                 "try again in a moment")
+        if kind == READ_ONLY:
+            return self._read_only_error(shown)
+        if kind == FULL:
+            return RegistryError(f"the disk holding the registry {shown} is full; nothing "
+                                 "was changed; free some space and try again")
+        if kind == PERMISSION:
+            return RegistryError(f"the registry {shown} cannot be opened: permission "
+                                 f"denied ({exc}); run `clauderon doctor` to find out why")
+        if kind == CORRUPT:
+            return RegistryError(f"the registry {shown} is damaged ({exc}); run "
+                                 "`clauderon doctor --fix` to set it aside and rebuild it")
+        return RegistryError(f"the registry {shown} failed: {exc}; run `clauderon doctor`")
 
     def _prepare(self, conn: sqlite3.Connection, shown: str) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -252,11 +255,12 @@ class Registry:
             cur = conn.execute("DELETE FROM sessions WHERE name = ?", (name,))
             return cur.rowcount > 0
 
-    def integrity(self) -> tuple[str, int]:
-        """(``PRAGMA integrity_check`` result, schema version) — for doctor."""
+    def integrity(self, timeout: float = 5) -> tuple[str, int]:
+        """(``PRAGMA integrity_check`` result, schema version) — for doctor. A lock held by
+        a writer is waited for at most ``timeout`` seconds (then sqlite3 raises "locked")."""
         if not self.path.exists():
             return "ok", SCHEMA_VERSION
-        conn = _open_read_only(self.path, timeout=5)
+        conn = _open_read_only(self.path, timeout=timeout)
         try:
             result = conn.execute("PRAGMA integrity_check").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -265,6 +269,106 @@ class Registry:
             return str(result), int(version)
         finally:
             conn.close()
+
+    def probe_write(self, timeout: float) -> None:
+        """Take the write lock and let it go at once, changing nothing — for doctor: raises
+        sqlite3 "database is locked" after ``timeout`` seconds when another process holds
+        it (the error ``clauderon new`` would meet after 15 s)."""
+        old_umask = os.umask(0o077)
+        try:
+            conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None,
+                                   check_same_thread=False)
+        finally:
+            os.umask(old_umask)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+
+
+# What a SQLite error means (error_kind): only CORRUPT is a damaged file.
+LOCKED, READ_ONLY, FULL, IO, PERMISSION, CORRUPT, CANT_OPEN, OTHER = (
+    "locked", "read-only", "full", "io", "permission", "corrupt", "cannot-open", "other")
+
+
+def error_kind(exc: sqlite3.Error, path: Path | None = None) -> str:
+    """Classify a SQLite error on the registry at ``path``: the result code when this
+    Python has it (3.11+), else the message. An I/O error on a full disk is FULL; a file
+    that cannot be opened for lack of permission is PERMISSION."""
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    text = str(exc).lower()
+    directory = path.parent if path is not None else None
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or (
+            not name and ("locked" in text or "busy" in text)):
+        return LOCKED
+    if name.startswith("SQLITE_READONLY") or (
+            not name and ("readonly" in text or "read-only" in text)):
+        return READ_ONLY
+    if name == "SQLITE_FULL" or (not name and "full" in text):
+        return FULL
+    if name.startswith("SQLITE_IOERR") or (not name and "disk i/o" in text):
+        return FULL if directory is not None and _no_space(directory) else IO
+    if name.startswith(("SQLITE_PERM", "SQLITE_AUTH")) or "permission denied" in text:
+        return PERMISSION
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or (
+            not name and ("malformed" in text or "not a database" in text)):
+        return CORRUPT
+    if name.startswith("SQLITE_CANTOPEN") or (not name and "unable to open" in text):
+        if path is not None and _denied(path):
+            return PERMISSION
+        if directory is not None and _no_space(directory):
+            return FULL
+        return CANT_OPEN
+    return OTHER
+
+
+def _denied(path: Path) -> bool:
+    """The registry (or a companion file it needs) cannot be read or written by us."""
+    directory = path.parent
+    if directory.exists() and not os.access(directory, os.R_OK | os.X_OK):
+        return True
+    return any(p.exists() and not os.access(p, os.R_OK)
+               for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")))
+
+
+def lock_holders(path: Path) -> list[int]:
+    """The processes holding the registry's write lock, from ``/proc/locks`` (Linux; an
+    empty list elsewhere or when it cannot be read): a POSIX write lock on the database file
+    (rollback journal) or on byte 120 of its ``-shm`` file (WAL's writer lock)."""
+    wanted: dict[int, tuple[int, int, bool]] = {}  # inode -> (major, minor, is shm)
+    for candidate, shm in ((path, False), (Path(f"{path}-shm"), True)):
+        try:
+            st = candidate.stat()
+        except OSError:
+            continue
+        wanted[st.st_ino] = (os.major(st.st_dev), os.minor(st.st_dev), shm)
+    try:
+        with open("/proc/locks", encoding="ascii", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return []
+    found: list[int] = []
+    for line in lines:
+        fields = line.split()
+        if "->" in fields:  # a waiter: "1: -> POSIX ..."
+            continue
+        try:
+            kind, mode, pid_text, where, start = fields[1], fields[3], fields[4], fields[5], \
+                fields[6]
+            major, minor, inode = where.split(":")
+            pid, ino = int(pid_text), int(inode)
+            dev = (int(major, 16), int(minor, 16))
+        except (IndexError, ValueError):
+            continue
+        if kind != "POSIX" or mode != "WRITE" or ino not in wanted or pid <= 0:
+            continue
+        maj, mino, shm = wanted[ino]
+        if dev != (maj, mino) or (shm and start != "120") or pid == os.getpid():
+            continue
+        if pid not in found:
+            found.append(pid)
+    return found
 
 
 def _no_space(directory: Path) -> bool:
@@ -284,8 +388,10 @@ def _open_read_only(path: Path, timeout: float = 15) -> sqlite3.Connection:
     try:
         conn.execute("PRAGMA user_version").fetchone()
         return conn
-    except sqlite3.OperationalError:
+    except sqlite3.OperationalError as exc:
         conn.close()
+        if error_kind(exc) == LOCKED:
+            raise  # immutable would read a file a writer is changing
         wal = Path(f"{path}-wal")
         if wal.exists() and wal.stat().st_size > 0:
             raise

@@ -1,13 +1,34 @@
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from clauderon.registry import NameTaken, Record, Registry, RegistryError
+from clauderon.registry import (
+    CANT_OPEN,
+    CORRUPT,
+    FULL,
+    IO,
+    LOCKED,
+    OTHER,
+    PERMISSION,
+    READ_ONLY,
+    NameTaken,
+    Record,
+    Registry,
+    RegistryError,
+    error_kind,
+    lock_holders,
+)
 
 
 def rec(name: str) -> Record:
@@ -65,3 +86,103 @@ def test_forget(tmp_path: Path) -> None:
     reg.add(rec("a"))
     assert reg.forget("a") and not reg.forget("a")
     assert reg.all() == []
+
+
+# -- SQLite errors, locks -------------------------------------------------------------------
+
+HOLDER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+if sys.argv[2] != "wal":
+    conn.execute("PRAGMA journal_mode=" + sys.argv[2])
+conn.execute("BEGIN EXCLUSIVE")
+conn.execute("UPDATE sessions SET ready = ready")
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+@contextlib.contextmanager
+def held(path: Path, journal: str) -> Iterator[int]:
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), journal],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        yield holder.pid
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(30)
+
+
+def _made(tmp_path: Path) -> Registry:
+    reg = Registry(tmp_path / "sessions.db")
+    reg.add(rec("a"))
+    reg.close()
+    return reg
+
+
+@pytest.mark.parametrize("journal", ["wal", "delete"])
+def test_a_held_write_lock_is_found_quickly_with_its_holder(tmp_path: Path,
+                                                            journal: str) -> None:
+    reg = _made(tmp_path)
+    with held(reg.path, journal) as pid:
+        start = time.monotonic()
+        with pytest.raises(sqlite3.OperationalError) as info:
+            reg.probe_write(0.2)
+        assert time.monotonic() - start < 2
+        assert error_kind(info.value, reg.path) == LOCKED
+        assert lock_holders(reg.path) == [pid]
+        if journal == "delete":  # readers wait too: never read a file being written
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                reg.integrity(timeout=0.2)
+        else:
+            assert reg.integrity(timeout=0.2) == ("ok", 1)
+    reg.probe_write(0.2)
+    assert lock_holders(reg.path) == []
+    assert [r.name for r in reg.all()] == ["a"]
+
+
+def test_a_locked_rollback_journal_registry_is_not_read_as_immutable(tmp_path: Path) -> None:
+    """The immutable fallback (for a read-only or full disk) must not read a file a writer
+    holds: that read could see half of its change."""
+    from clauderon.registry import _open_read_only
+
+    reg = _made(tmp_path)
+    with held(reg.path, "delete"), pytest.raises(sqlite3.OperationalError, match="locked"):
+        _open_read_only(reg.path, timeout=0.2)
+
+
+@pytest.mark.parametrize(("message", "name", "kind"), [
+    ("database is locked", "SQLITE_BUSY", LOCKED),
+    ("database table is locked", "SQLITE_LOCKED", LOCKED),
+    ("database is locked", None, LOCKED),
+    ("attempt to write a readonly database", "SQLITE_READONLY", READ_ONLY),
+    ("attempt to write a readonly database", None, READ_ONLY),
+    ("database or disk is full", "SQLITE_FULL", FULL),
+    ("database or disk is full", None, FULL),
+    ("disk I/O error", "SQLITE_IOERR_WRITE", IO),
+    ("disk I/O error", None, IO),
+    ("access permission denied", "SQLITE_PERM", PERMISSION),
+    ("database disk image is malformed", "SQLITE_CORRUPT", CORRUPT),
+    ("file is not a database", "SQLITE_NOTADB", CORRUPT),
+    ("file is not a database", None, CORRUPT),
+    ("unable to open database file", "SQLITE_CANTOPEN", CANT_OPEN),
+    ("no such table: sessions", "SQLITE_ERROR", OTHER),
+])
+def test_error_kinds(tmp_path: Path, message: str, name: str | None, kind: str) -> None:
+    exc = sqlite3.OperationalError(message)
+    if name is not None:
+        exc.sqlite_errorname = name  # type: ignore[attr-defined]
+    assert error_kind(exc, tmp_path / "sessions.db") == kind
+
+
+def test_registry_messages_call_only_corruption_damaged(tmp_path: Path) -> None:
+    reg = Registry(tmp_path / "sessions.db")
+    for message, name in (("disk I/O error", "SQLITE_IOERR"), ("database is locked", None),
+                          ("unable to open database file", "SQLITE_CANTOPEN")):
+        exc = sqlite3.OperationalError(message)
+        exc.sqlite_errorname = name  # type: ignore[attr-defined]
+        assert "damaged" not in str(reg._error("sessions.db", exc))
+    exc = sqlite3.DatabaseError("database disk image is malformed")
+    assert "damaged" in str(reg._error("sessions.db", exc))

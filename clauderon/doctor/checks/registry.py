@@ -9,9 +9,10 @@ from pathlib import Path
 
 from clauderon.doctor.checks import _live
 from clauderon.doctor.context import Context
-from clauderon.doctor.model import Check, Result, error, ok, plural, warning
+from clauderon.doctor.model import Check, Result, error, ok, plural, shq, warning
 
 FIX = "clauderon doctor --fix --check registry.db"
+RETRY = "clauderon doctor --check registry.db"
 SUFFIXES = ("", "-wal", "-shm")
 REBUILD_NOTE = ("--fix moves it aside (kept as sessions.db.corrupt-<time>) and rebuilds the rows "
                 "from the live clauderon sessions")
@@ -24,6 +25,90 @@ def _mode(path: Path) -> int | None:
         return None
 
 
+def _probe_timeout(ctx: Context) -> float:
+    """How long doctor waits for a lock: briefly (a `clauderon new` holds the write lock
+    for milliseconds; `new` itself waits 15 s), and well within the check's limit."""
+    return max(0.1, min(1.0, ctx.timeout / 5))
+
+
+def _holders(path: Path) -> list[str]:
+    """"pid N (command line)" for each process holding the registry's write lock."""
+    from clauderon.registry import lock_holders
+
+    shown = []
+    for pid in lock_holders(path):
+        try:
+            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            raw = b""
+        words = raw.rstrip(b"\0").decode("utf-8", "replace").split("\0")
+        line = " ".join(w for w in words if w)
+        if len(line) > 100:
+            line = line[:97] + "..."
+        shown.append(f"pid {pid} ({line})" if line else f"pid {pid}")
+    return shown
+
+
+def sqlite_problem(ctx: Context, exc: sqlite3.Error, path: Path) -> Result:
+    """The finding for a SQLite error on the registry: only real corruption is called
+    damaged (and only it is moved aside by --fix)."""
+    from clauderon import registry as reg
+
+    shown = ctx.tidy(str(path))
+    directory = ctx.tidy(str(path.parent))
+    kind = reg.error_kind(exc, path)
+    if kind == reg.CORRUPT:
+        return error(f"{shown} is damaged: {exc}", details=[REBUILD_NOTE],
+                     remedy=FIX, fixable=True, data={"corrupt": True})
+    if kind == reg.LOCKED:
+        holders = _holders(path)
+        who = f" ({', '.join(holders)})" if holders else ""
+        details = [f"the write lock was still held after {_probe_timeout(ctx):g}s; "
+                   "`clauderon new` and `kill` wait 15 s for it, then fail",
+                   "a clauderon command holds it for milliseconds: a lock held longer "
+                   "belongs to a stuck or paused process (or an sqlite3 shell left open)"]
+        if holders:
+            pid = holders[0].split()[1]
+            remedy = (f"ps -o pid,etime,args -p {pid}   # end it if it is stuck: kill {pid}; "
+                      f"then {RETRY}")
+        else:
+            remedy = (f"fuser -v {shq(path, ctx.env)}*   # who has it open; wait for it or "
+                      f"end it, then {RETRY}")
+        return error(f"{shown} is locked by another process{who}", details=details,
+                     remedy=remedy)
+    if kind == reg.READ_ONLY:
+        return error(f"{shown} is read-only ({exc}): `clauderon new` and `kill` will fail",
+                     remedy=f"chmod u+w {shown} {directory}   # or fix the mount if it is "
+                            "read-only")
+    if kind == reg.FULL:
+        return error(f"the disk holding {shown} is full ({_free(path.parent)}): "
+                     "`clauderon new` and `kill` will fail",
+                     details=[f"SQLite said: {exc}"],
+                     remedy=f"df -h {directory}   # free some space there, then {RETRY}")
+    if kind == reg.IO:
+        return error(f"reading {shown} failed with an I/O error ({exc}); the file itself may "
+                     "be fine", details=["a failing disk, a lost network mount or a full "
+                                         "disk cause this; the file is not moved aside"],
+                     remedy=f"dmesg | tail   # then {RETRY}")
+    if kind == reg.PERMISSION:
+        return error(f"{shown} cannot be opened: permission denied ({exc})",
+                     details=[f"the registry, its -wal/-shm files and {directory} must be "
+                              "readable and writable by you"],
+                     remedy=f"ls -la {directory}   # then: sudo chown -R \"$(id -un)\" "
+                            f"{directory}")
+    return error(f"{shown} cannot be opened ({exc})",
+                 details=["the file is not moved aside: nothing says it is damaged"],
+                 remedy=f"ls -la {directory}   # then {RETRY}")
+
+
+def _free(directory: Path) -> str:
+    try:
+        st = os.statvfs(directory)
+    except OSError:
+        return "free space unknown"
+    return f"{st.f_bavail * st.f_frsize // 1024} KiB free"
+
+
 def run_registry(ctx: Context) -> Result:
     from clauderon.registry import SCHEMA_VERSION, RegistryError
 
@@ -33,11 +118,9 @@ def run_registry(ctx: Context) -> Result:
     if not path.exists():
         return ok(f"no registry yet at {shown} (the first `clauderon new` creates it)")
     try:
-        verdict, version = registry.integrity()
+        verdict, version = registry.integrity(timeout=_probe_timeout(ctx))
     except sqlite3.Error as exc:
-        return error(f"{shown} is damaged: {exc}",
-                     details=[REBUILD_NOTE],
-                     remedy=FIX, fixable=True, data={"corrupt": True})
+        return sqlite_problem(ctx, exc, path)
     if verdict != "ok":
         lines = verdict.splitlines()
         return error(f"{shown} failed its integrity check: {lines[0]}", details=lines[1:6],
@@ -56,9 +139,13 @@ def run_registry(ctx: Context) -> Result:
                      remedy=f"chmod u+w {shown} {directory}   # or fix the mount if it is "
                             "read-only")
     try:
+        registry.probe_write(_probe_timeout(ctx))
+    except sqlite3.Error as exc:
+        return sqlite_problem(ctx, exc, path)
+    try:
         count = len(ctx.records())
     except RegistryError as exc:
-        return error(str(exc), remedy=exc.hint or FIX)
+        return error(str(exc), remedy=exc.hint or RETRY)
     loose = [p for p in (path.parent, *(Path(f"{path}{s}") for s in SUFFIXES))
              if (_mode(p) or 0) & 0o077]
     if loose:
