@@ -379,14 +379,19 @@ def test_disk_full_for_the_registry(world: World) -> None:
         world.ok("kill", "--all", "--yes")
 
 
-@pytest.mark.xfail(reason="doctor does not check the free space under the registry and the "
-                          "state directory (doctor team)", strict=False)
 def test_doctor_names_a_full_disk(world: World) -> None:
     with tiny_disk(world.data_dir, size="256k") as directory:
         world.ok("new", "keep")
         fill(directory)
-        report = json.dumps(world.doctor("registry.db", "sessions"))
-    assert "full" in report or "No space" in report
+        report = world.doctor("registry.db", "sessions")
+    space = report["sessions.space"]
+    assert space["status"] == "error" and "is full: 0 bytes free" in space["summary"], space
+    from clauderon.paths import tidy_home
+
+    assert f"{tidy_home(str(world.data_dir), world.env)} (registry)" in space["summary"]
+    assert space["remedy"].startswith("df -h ")
+    registry = report["registry.db"]  # full, not "damaged"
+    assert "full" in registry["summary"] and "damaged" not in doctor_text(registry), registry
 
 
 def test_doctor_names_a_locked_registry(world: World) -> None:

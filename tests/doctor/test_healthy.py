@@ -5,9 +5,9 @@ from __future__ import annotations
 from tests.doctor.world import Listener, World
 
 ALL_IDS = {
-    "zellij.binary", "zellij.sockets", "sessions.orphans", "sessions.env_files", "registry.db",
-    "config.file", "config.layout", "config.shell", "proxy.config", "proxy.reachable",
-    "proxy.propagation", "shell.init", "shell.completions", "terminal.term",
+    "zellij.binary", "zellij.sockets", "sessions.orphans", "sessions.env_files", "sessions.space",
+    "registry.db", "config.file", "config.layout", "config.shell", "proxy.config",
+    "proxy.reachable", "proxy.propagation", "shell.init", "shell.completions", "terminal.term",
 }
 
 
