@@ -134,3 +134,71 @@ def test_rc_file_waiting_for_input_times_out(world: World) -> None:
     assert item["status"] == "error"
     assert item["summary"].startswith("timed out: `/usr/bin/bash -i` did not reach its prompt")
     assert item["remedy"].startswith("$SHELL -i")
+
+
+# -- a state directory the probe cannot write ----------------------------------------------------
+
+
+def _assert_named(item: dict[str, object], fragment: str) -> None:
+    details = [str(d) for d in item["details"]]  # type: ignore[attr-defined]
+    text = "\n".join([str(item["summary"]), *details, str(item["remedy"])])
+    assert item["status"] == "error", item
+    assert "crashed" not in text and "Traceback" not in text and "OSError" not in text, text
+    assert fragment in str(item["summary"]), item["summary"]
+
+
+def test_a_full_state_directory_is_named_not_a_crash(world: World) -> None:
+    from adversarial.support import fill, tiny_disk
+
+    _configure(world, "bash")
+    world.env_dir.mkdir(parents=True)
+    with tiny_disk(world.env_dir, size="64k"):
+        fill(world.env_dir)
+        item = world.doctor(*CHECK).check("proxy.propagation")
+        left = sorted(p.name for p in world.env_dir.iterdir())
+
+    _assert_named(item, f"cannot write the probe's env file in {world.env_dir}: the disk is "
+                        "full (0 bytes free")
+    assert "`clauderon new` cannot write env files there either" in item["summary"]
+    assert item["remedy"] == f"df -h {world.env_dir}   # free some space there"
+    assert left == [".filler"]  # no half-written probe file
+
+
+def test_a_read_only_state_directory_is_named_not_a_crash(world: World) -> None:
+    from adversarial.support import read_only
+
+    _configure(world, "bash")
+    world.env_dir.mkdir(parents=True)
+    with read_only(world.env_dir) as how:
+        item = world.doctor(*CHECK).check("proxy.propagation")
+
+    if how == "chmod a-w":
+        _assert_named(item, "permission denied")
+    else:
+        _assert_named(item, f"cannot write the probe's env file in {world.env_dir}: it is on "
+                            "a read-only file system")
+        assert item["remedy"] == f"findmnt -T {world.env_dir}   # remount it read-write"
+
+
+def test_no_usable_temporary_directory_is_named_not_a_crash(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """tempfile skips a full TMPDIR for /tmp; when none is usable it raises (in-process)."""
+    import errno
+    import tempfile
+
+    from clauderon.doctor.checks.propagation import run_propagation
+    from clauderon.doctor.context import Context
+
+    def full(*_a: object, **_k: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", "/tmp/clauderon-doctor-x")
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", full)
+    ctx = Context({"HOME": str(tmp_path), "SHELL": "/bin/sh", "PATH": "/usr/bin:/bin"},
+                  timeout=5)
+
+    result = run_propagation(ctx)
+
+    assert result.status.value == "error"
+    assert result.summary.startswith("cannot write the probe's temporary directory in /tmp: "
+                                     "the disk is full (")
+    assert result.summary.endswith("; the probe cannot run")

@@ -11,6 +11,7 @@ environment is also compared with the session's recorded one.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -101,6 +102,46 @@ def _zsh_newuser_menu(env: Mapping[str, str]) -> bool:
     return not any((zdot / name).exists() for name in ZSH_STARTUP)
 
 
+class CannotProbe(Exception):
+    """The probe cannot be set up (its files cannot be written); carries the finding."""
+
+    def __init__(self, result: Result) -> None:
+        super().__init__(result.summary)
+        self.result = result
+
+
+def unwritable(ctx: Context, directory: Path, exc: OSError, what: str) -> Result:
+    """The finding for a directory the probe cannot write to: which one, and why."""
+    from clauderon.doctor.checks.space import size
+
+    shown = ctx.tidy(str(directory))
+    quoted = shq(directory, ctx.env)
+    consequence = ("`clauderon new` cannot write env files there either"
+                   if what.endswith("env file") else "the probe cannot run")
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        try:
+            st = os.statvfs(directory)
+            free = f"{size(st.f_bavail * st.f_frsize)} free, {st.f_favail} inodes free"
+        except OSError:
+            free = "free space unknown"
+        cause = "the disk is full" if exc.errno == errno.ENOSPC else "the disk quota is used up"
+        return error(f"cannot write {what} in {shown}: {cause} ({free}); {consequence}",
+                     details=[f"{exc.strerror}: {ctx.tidy(str(exc.filename or directory))}",
+                              "the shell's start-up was not tested"],
+                     remedy=f"df -h {quoted}   # free some space there")
+    if exc.errno == errno.EROFS:
+        return error(f"cannot write {what} in {shown}: it is on a read-only file system; "
+                     f"{consequence}", details=["the shell's start-up was not tested"],
+                     remedy=f"findmnt -T {quoted}   # remount it read-write")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return error(f"cannot write {what} in {shown}: permission denied; {consequence}",
+                     details=["the shell's start-up was not tested"],
+                     remedy=f"ls -ld {quoted}   # it must be yours and writable")
+    return error(f"cannot write {what} in {shown}: {exc.strerror or exc}; {consequence}",
+                 details=["the shell's start-up was not tested"],
+                 remedy=f"ls -ld {quoted}")
+
+
 def probe(ctx: Context, shell: str, backend: str) -> tuple[dict[str, str], dict[str, str]]:
     """(variables clauderon sets, the environment the interactive shell ended up with)."""
     from clauderon import paths
@@ -118,18 +159,30 @@ def probe(ctx: Context, shell: str, backend: str) -> tuple[dict[str, str], dict[
     process_env = senv.process_env(**extra)
     kind = os.path.basename(shell)
     home = paths.home(ctx.env)
-    with tempfile.TemporaryDirectory(prefix="clauderon-doctor-") as tmp:
+    try:
+        scratch = tempfile.TemporaryDirectory(prefix="clauderon-doctor-")
+    except OSError as exc:
+        # (gettempdir() itself raises when no candidate directory is usable)
+        where = Path(exc.filename).parent if isinstance(exc.filename, str) else Path(
+            os.environ.get("TMPDIR") or "/tmp")
+        raise CannotProbe(unwritable(ctx, where, exc,
+                                     "the probe's temporary directory")) from None
+    with scratch as tmp:
         out, done = Path(tmp) / "env", Path(tmp) / "done"
         typed = _typed_line(kind, out, done)
         if kind == "zsh" and _zsh_newuser_menu(process_env):
             typed = b"q" + typed
-        write_env_files(name, senv.variables, ctx.env)
         try:
+            try:
+                write_env_files(name, senv.variables, ctx.env)
+            except OSError as exc:
+                raise CannotProbe(unwritable(ctx, paths.session_env_dir(ctx.env), exc,
+                                             "the probe's env file")) from None
             result = run_on_pty([shell, "-i"], env=process_env,
                                 cwd=str(home) if home.is_dir() else None, typed=typed,
                                 timeout=ctx.command_timeout, finished=done.exists)
         finally:
-            remove_env_files(name, ctx.env)
+            remove_env_files(name, ctx.env)  # half-written ones too
         if not done.exists():
             said = result.output.decode("utf-8", "replace").strip().splitlines()[-3:]
             if result.timed_out:
@@ -158,7 +211,10 @@ def run_propagation(ctx: Context) -> Result:
     if _shell_problem(shell):
         return skipped(f"the session shell {shell} is not usable (see config.shell)",
                        remedy="clauderon doctor --check config.shell")
-    expected, actual = probe(ctx, shell, backend)
+    try:
+        expected, actual = probe(ctx, shell, backend)
+    except CannotProbe as exc:
+        return exc.result
     kind = os.path.basename(shell)
     problems = compare(expected, actual)
     hook = "the clauderon hook ran" if actual.get("CLAUDERON_HOOK") == "1" else \
