@@ -73,10 +73,25 @@ def _header(session: str) -> str:
     )
 
 
+# Assigning these makes bash, zsh and fish reload the terminal description or the locale, even
+# when the value does not change (~0.25 ms of a bash start for TERM). Inside a session they are
+# usually right already, so the env file assigns them only when they differ.
+_COSTLY = re.compile(r"(?:TERM|TERMINFO|TERMCAP|LANG|LC_[A-Z]+)\Z")
+
+
 def _export_line(name: str, value: str, shell: Shell) -> str:
     if shell == "fish":
-        return f"set -gx {name} {quote_fish(value)}\n"
-    return f"export {name}={quote_posix(value)}\n"
+        quoted = quote_fish(value)
+        if _COSTLY.match(name):
+            # only when it is not already exported with exactly this (single) value
+            return (f"set -qx {name}; and test (count ${name}) -eq 1; and test \"x${name}\" = "
+                    f"x{quoted}; or set -gx {name} {quoted}\n")
+        return f"set -gx {name} {quoted}\n"
+    quoted = quote_posix(value)
+    if _COSTLY.match(name):
+        # "x" + value iff set to exactly value; `export NAME` then only makes sure of the flag
+        return f'[ "${{{name}+x}}${{{name}-}}" = x{quoted} ] && export {name} || export {name}={quoted}\n'
+    return f"export {name}={quoted}\n"
 
 
 def render_env_file(variables: Mapping[str, str], shell: Shell, *, session: str) -> str:

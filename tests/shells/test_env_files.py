@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -148,9 +149,12 @@ def test_render_keeps_order_and_formats() -> None:
     variables = {"TERM": "xterm-256color", "http_proxy": "http://h:1", "A_1": "it's"}
     sh = render_env_file(variables, "sh", session="s").splitlines()[2:]
     fish = render_env_file(variables, "fish", session="s").splitlines()[2:]
-    assert sh == ["export TERM='xterm-256color'", "export http_proxy='http://h:1'",
-                  "export A_1='it'\\''s'"]
-    assert fish == ["set -gx TERM 'xterm-256color'", "set -gx http_proxy 'http://h:1'",
+    assert sh == ["""[ "${TERM+x}${TERM-}" = x'xterm-256color' ] && export TERM || """
+                  "export TERM='xterm-256color'",
+                  "export http_proxy='http://h:1'", "export A_1='it'\\''s'"]
+    assert fish == ["""set -qx TERM; and test (count $TERM) -eq 1; and test "x$TERM" = """
+                    "x'xterm-256color'; or set -gx TERM 'xterm-256color'",
+                    "set -gx http_proxy 'http://h:1'",
                     "set -gx A_1 'it\\'s'"]
 
 
@@ -253,3 +257,55 @@ def test_failed_write_leaves_old_file_and_no_temp(
     base = paths.session_env_dir(shell_env)
     assert sorted(os.listdir(base)) == ["s.fish", "s.sh"]
     assert "export A='old'" in (base / "s.sh").read_text()
+
+
+# TERM and the locale variables are assigned only when they differ (assigning them makes bash
+# and zsh reload the terminal description or the locale). Whatever the shell had before, the
+# variable must end up set to the value, byte for byte, and exported.
+BEFORE = {
+    "unset": "unset {n}",
+    "different": "export {n}=other",
+    "equal, exported": "export {n}={v}",
+    "equal, not exported": "unset {n}; {n}={v}",
+    "empty": "export {n}=",
+}
+
+
+BEFORE_FISH = {
+    "unset": "set -e {n}",
+    "different": "set -gx {n} other",
+    "equal, exported": "set -gx {n} {v}",
+    "equal, not exported": "set -e {n}; set -g {n} {v}",
+    "a list holding it": "set -gx {n} {v} {v}",
+    "empty": "set -gx {n} ''",
+}
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+@pytest.mark.parametrize("name", ["TERM", "LC_PAPER"])
+def test_costly_variables_end_up_exact_and_exported(shell: str, name: str,
+                                                    tmp_path: Path) -> None:
+    exe = shell_path(shell)
+    env = base_env(tmp_path)
+    fish = shell == "fish"
+    q = quote_fish if fish else quote_posix
+    for value in [*NASTY, "xterm-256color"]:
+        (sh_file, fish_file) = write_env_files("s", {name: value}, env)
+        for label, before in (BEFORE_FISH if fish else BEFORE).items():
+            out = tmp_path / "out"
+            script = (before.format(n=name, v=q(value)) + "\n"
+                      f"source {q(str(fish_file if fish else sh_file))}\n"
+                      f"printf '%s\\0' \"${name}\" > {q(str(out))}\n"
+                      f"/usr/bin/env -0 >> {q(str(out))}\n")
+            if fish:
+                argv = [exe, "--no-config"]
+            elif shell == "bash":
+                argv = [exe, "--norc", "--noprofile"]
+            else:
+                argv = [exe, "-f"]
+            subprocess.run([*argv, "-c", script], env=env, check=True,
+                           capture_output=True)  # stderr: locale warnings for odd values
+            got, *exported = out.read_bytes().split(b"\0")
+            assert got == value.encode(), (label, value)
+            assert f"{name}={value}".encode() in exported, (label, value)
+        STATS.add(f"envfile:{shell}", len(BEFORE_FISH if fish else BEFORE))
