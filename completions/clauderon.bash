@@ -133,7 +133,7 @@ __clauderon_values() {
         backends) __clauderon_words zellij tmux docker ;;
         networks) __clauderon_words bridge none host ;;
         shells) __clauderon_words bash zsh fish ;;
-        checks) __clauderon_words zellij.binary zellij.sockets sessions.orphans sessions.env_files registry.db config.file config.layout config.shell proxy.config proxy.reachable proxy.propagation shell.init shell.completions terminal.term zellij sessions registry config proxy shell terminal ;;
+        checks) __clauderon_words zellij.binary zellij.sockets sessions.orphans sessions.env_files registry.db sessions.space config.file config.layout config.shell proxy.config proxy.reachable proxy.propagation shell.init shell.completions terminal.term zellij sessions registry config proxy shell terminal ;;
     esac
     return 0
 }

@@ -226,7 +226,7 @@ complete -c clauderon -n "__clauderon_arg 'env' 0" -a '(__clauderon_names)' -d '
 # clauderon doctor
 complete -c clauderon -n "__clauderon_at 'doctor'" -l json -d 'Print JSON (version 1).'
 complete -c clauderon -n "__clauderon_at 'doctor'" -l fix -d 'Apply the safe, idempotent repairs.'
-complete -c clauderon -n "__clauderon_at 'doctor'" -l check -x -a 'zellij.binary zellij.sockets sessions.orphans sessions.env_files registry.db config.file config.layout config.shell proxy.config proxy.reachable proxy.propagation shell.init shell.completions terminal.term zellij sessions registry config proxy shell terminal' -d 'Run only this check (repeatable; a group prefix such as `proxy`...'
+complete -c clauderon -n "__clauderon_at 'doctor'" -l check -x -a 'zellij.binary zellij.sockets sessions.orphans sessions.env_files registry.db sessions.space config.file config.layout config.shell proxy.config proxy.reachable proxy.propagation shell.init shell.completions terminal.term zellij sessions registry config proxy shell terminal' -d 'Run only this check (repeatable; a group prefix such as `proxy`...'
 complete -c clauderon -n "__clauderon_at 'doctor'" -l strict -d 'Exit 1 on warnings too.'
 complete -c clauderon -n "__clauderon_at 'doctor'" -l verbose -s v -d 'Show details under every check.'
 complete -c clauderon -n "__clauderon_at 'doctor'" -l help -s h -d 'Show this message and exit.'
