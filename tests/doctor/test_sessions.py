@@ -10,6 +10,8 @@ import time
 
 import pytest
 from fakes.fakezellij import session_names, session_state
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clauderon.registry import Registry
 from clauderon.shellquote import write_env_files
@@ -223,3 +225,17 @@ def test_rows_of_a_backend_that_is_not_installed_cannot_be_checked(world: World)
     assert item["summary"] == ("cannot check 1 recorded session of zellij: zellij is not "
                                "installed")
     assert item["fixable"] is False and item["remedy"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["TERM", "LANG", "LC_ALL", "TERMINFO", "http_proxy",
+                                        "CLAUDERON_SESSION", "X"]),
+                       st.text(alphabet=st.characters(exclude_characters="\x00"), max_size=30)))
+def test_env_files_read_back_exactly(variables: dict[str, str]) -> None:
+    """What doctor reads from an env file (to record a session again) is what clauderon
+    wrote, TERM and the locale variables (written as guarded assignments) included."""
+    from clauderon.doctor.checks._live import parse_sh_env
+    from clauderon.shellquote import render_env_file
+
+    text = render_env_file(variables, "sh", session="s")
+    assert parse_sh_env(text) == variables

@@ -9,6 +9,7 @@ clauderon's).
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -127,36 +128,62 @@ def remove_env_files(ctx: Context, name: str) -> None:
 # -- env files -------------------------------------------------------------------------------
 
 
+_GUARDED = re.compile(r'\[ "\$\{([A-Za-z_][A-Za-z0-9_]*)\+x\}\$\{\1-\}" = x')
+
+
+def _quoted(text: str, i: int) -> tuple[str, int] | None:
+    """The value quoted at ``text[i:]`` (``'...'`` pieces and ``\\'``) and where it ends;
+    None when the file is cut off inside it."""
+    parts: list[str] = []
+    n = len(text)
+    while i < n:
+        if text[i] == "'":
+            end = text.find("'", i + 1)
+            if end < 0:
+                return None
+            parts.append(text[i + 1:end])
+            i = end + 1
+        elif text.startswith("\\'", i):
+            parts.append("'")
+            i += 2
+        else:
+            break
+    return "".join(parts), i
+
+
 def parse_sh_env(text: str) -> dict[str, str]:
     """The variables of an env file as clauderon writes it (``export K='v'`` lines, with
-    ``'\\''`` for a quote; values may span lines). Other lines are ignored."""
+    ``'\\''`` for a quote; values may span lines; TERM and the locale variables as
+    ``[ "${K+x}${K-}" = x'v' ] && export K || export K='v'``). Other lines are ignored."""
     result: dict[str, str] = {}
     i, n = 0, len(text)
     while i < n:
-        if not text.startswith("export ", i):
-            nl = text.find("\n", i)
-            i = n if nl < 0 else nl + 1
-            continue
-        i += len("export ")
-        eq = text.find("=", i)
-        if eq < 0:
-            break
-        name = text[i:eq]
-        i = eq + 1
-        parts: list[str] = []
-        while i < n:
-            if text[i] == "'":
-                end = text.find("'", i + 1)
-                if end < 0:
-                    return result  # truncated file: keep what was complete
-                parts.append(text[i + 1:end])
-                i = end + 1
-            elif text.startswith("\\'", i):
-                parts.append("'")
-                i += 2
+        guarded = _GUARDED.match(text, i)
+        if guarded:
+            name = guarded.group(1)
+            first = _quoted(text, guarded.end())
+            if first is None:
+                return result  # truncated file: keep what was complete
+            tail = f" ] && export {name} || export {name}="
+            if text.startswith(tail, first[1]):
+                second = _quoted(text, first[1] + len(tail))
+                if second is None:
+                    return result
+                result[name] = second[0]
+                i = second[1]
             else:
+                i = first[1]
+        elif text.startswith("export ", i):
+            i += len("export ")
+            eq = text.find("=", i)
+            if eq < 0:
                 break
-        result[name] = "".join(parts)
+            name = text[i:eq]
+            value = _quoted(text, eq + 1)
+            if value is None:
+                return result  # truncated file: keep what was complete
+            result[name] = value[0]
+            i = value[1]
         nl = text.find("\n", i)
         i = n if nl < 0 else nl + 1
     return result
