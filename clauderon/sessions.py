@@ -112,11 +112,14 @@ def create(req: NewRequest, config: Config, env: Mapping[str, str]) -> tuple[Rec
     if registry.get(name) is not None:
         raise NameTaken(f'session "{name}" already exists; attach with `clauderon attach '
                         f"{name}`, remove it with `clauderon kill {name}`, or pick another name")
-    live = backend.states().get(name)
-    if live is not None:
-        raise ClauderonError(
-            f'a {backend.label} session named "{name}" already exists ({live}); '
-            f"pick another name, or remove it with {_clear_hint(backend_name, name)}")
+    # A backend whose create refuses an existing name itself (SessionExists, with nothing
+    # made) needs no listing first.
+    if not getattr(backend, "create_refuses_existing", False):
+        live = backend.states().get(name)
+        if live is not None:
+            raise ClauderonError(
+                f'a {backend.label} session named "{name}" already exists ({live}); '
+                f"pick another name, or remove it with {_clear_hint(backend_name, name)}")
     record = Record(name=name, backend=backend_name, workdir=str(workdir),
                     created_at=Record.now(), shell=spec.shell, env=senv.variables,
                     layout=spec.layout, options=_stored_options(spec.options))

@@ -8,19 +8,28 @@
   for that session reach the same server whatever the caller's environment says then.
   ``TMUX``/``TMUX_PANE`` never reach a control call (they would redirect it to the
   surrounding server); only ``switch-client`` keeps them.
-- create: ``tmux [-L S] [-f CONF] new-session -d -s NAME -c DIR -e K=V... -- env TERM=T
-  SHELL=SH SH``, then ``set-option -t =NAME: default-shell SH`` (that session only).
-  tmux 3.3a puts ``-e`` variables in the session environment but overwrites TERM in every
-  pane with the server-wide ``default-terminal``; running the shell through ``env TERM=...``
-  makes the configured TERM win in the first shell, and the shell hook re-exports it in
-  every later pane (see docs/tmux.md).
+- create: one tmux client, ``tmux [-L S] [-f CONF] start-server ; source-file FILE``, where
+  FILE (0600, in the 0700 env file directory, removed right after) holds one command line:
+  ``new-session -d -s NAME -c DIR -e K=V... -- env TERM=T SHELL=SH SH ; set-option -t
+  =NAME: default-shell SH``. No value of a session variable (proxy passwords) is ever on a
+  command line, where every user could read it in /proc/PID/cmdline. tmux 3.3a puts ``-e``
+  variables in the session environment but overwrites TERM in every pane with the
+  server-wide ``default-terminal``; running the shell through ``env TERM=...`` makes the
+  configured TERM win in the first shell, and the shell hook re-exports it in every later
+  pane (see docs/tmux.md). Then ``has-session -t =NAME``: a shell that exited at once took
+  the session with it.
+- version: ``tmux -V`` once per tmux program (cached in clauderon's cache dir, keyed by the
+  program's path, inode, size and times).
 - state: ``list-sessions -F '#{session_name}'``; every listed session is RUNNING.
-- kill: ``kill-session -t =NAME``, then wait until it is no longer listed.
+- kill: ``kill-session -t =NAME ; list-sessions ...`` in one client; a session still listed
+  is waited for.
 
 Every value reaches tmux exactly as given (tests/adversarial prove it against a real server):
 
-- tmux's command parser reads an argument ending in ``;`` as a command separator, so such an
-  argument is passed with the ``;`` escaped (``\\;``, which tmux turns back into ``;``);
+- in FILE every argument is one double-quoted token: ``\\``, ``"``, ``$`` and ``~`` are
+  escaped and control characters written as octal escapes (``command_token``);
+- on a command line, tmux reads an argument ending in ``;`` as a command separator, so such
+  an argument is passed with the ``;`` escaped (``\\;``, which tmux turns back into ``;``);
 - ``new-session -s`` and ``-c`` are expanded as formats, where ``#(...)`` runs a shell command,
   so their ``#`` are doubled (``##`` is a literal ``#``);
 - tmux rewrites ``\\`` and ``$`` in session names (and ``.``/``:``), so names holding them are
@@ -50,6 +59,7 @@ from clauderon.errors import (
 )
 from clauderon.registry import Record, Registry
 from clauderon.session_env import without_foreign
+from clauderon.shellquote import ensure_private_dir
 
 MIN_VERSION = (3, 2)
 # OpenBSD ships tmux in base and reports the OpenBSD release; 7.0 is the first release
@@ -65,6 +75,9 @@ NO_SERVER = ("no server running on", "error connecting to", EXITING)
 CREATE_ATTEMPTS = 4  # new-session tries while a previous server is still exiting
 NO_SESSION = ("can't find session", "no such session", "session not found")
 KILL_TIMEOUT = 5.0  # seconds a killed session may stay listed
+SEPARATOR = ";"  # between two tmux commands of one client: its own argv element, never escaped
+LIST_COMMAND = ("list-sessions", "-F", "#{session_name}")
+VERSION_CACHE = "tmux-version"  # in clauderon's cache dir: program identity, then `tmux -V`
 _VERSION = re.compile(
     r"^tmux\s+(?P<flavor>next-|openbsd-)?(?P<major>\d+)\.(?P<minor>\d+)(?P<rest>\S*)\s*$")
 _MASTER = re.compile(r"^tmux\s+master\s*$")
@@ -123,6 +136,31 @@ def format_literal(value: str) -> str:
     return value.replace("#", "##")
 
 
+# tmux's command language (config files, ``source-file``) inside double quotes: "\\"
+# starts an escape, "$" expands a variable and a leading "~" the home directory, so those
+# (and '"') are escaped; a control character is written as an octal escape (a raw newline
+# would end the line, and tmux drops the blanks that follow one). Everything else, UTF-8
+# included, is taken literally.
+_TOKEN_ESCAPES = {ord(c): "\\" + c for c in '\\"$~'}
+_TOKEN_ESCAPES.update({c: f"\\{c:03o}" for c in [*range(0x20), 0x7F]})
+
+
+def command_token(value: str) -> str:
+    """``value`` as one token of a tmux command line read by ``source-file``, exactly."""
+    return '"' + value.translate(_TOKEN_ESCAPES) + '"'
+
+
+def command_line(commands: Sequence[Sequence[str]]) -> str:
+    """``commands`` as one line of tmux commands joined by ``;``: one line is one command
+    group, so when a command fails the ones after it do not run."""
+    return " ; ".join(" ".join(command_token(a) for a in cmd) for cmd in commands) + "\n"
+
+
+def glob_literal(path: str) -> str:
+    """``path`` for ``source-file``, which expands its argument with glob(3)."""
+    return re.sub(r"([\\*?\[])", r"\\\1", path)
+
+
 def target(name: str) -> str:
     """An exact session target: a bare name would also match any session it prefixes."""
     return f"={name}"
@@ -165,6 +203,9 @@ def _not_running(stderr: str) -> bool:
 class TmuxBackend:
     name = "tmux"
     label = "tmux"
+    # new-session itself refuses a name its server holds ("duplicate session"): create raises
+    # SessionExists with nothing made, so sessions.create lists nothing beforehand.
+    create_refuses_existing = True
 
     def __init__(self, config: Config, env: Mapping[str, str]) -> None:
         self.config = config
@@ -178,7 +219,16 @@ class TmuxBackend:
 
     def _run(self, server: Server, *args: str, check: bool = True, timeout: float = 10,
              env: Mapping[str, str] | None = None) -> proc.Result:
-        argv = [*server.prefix(), *command_args(args)]
+        return self._run_commands(server, [args], check=check, timeout=timeout, env=env)
+
+    def _run_commands(self, server: Server, commands: Sequence[Sequence[str]], *,
+                      check: bool = True, timeout: float = 10,
+                      env: Mapping[str, str] | None = None) -> proc.Result:
+        """One tmux client running ``commands`` in order (one command group: a failing
+        command ends it). ``;`` between them is its own argv element; values are escaped."""
+        argv = server.prefix()
+        for i, command in enumerate(commands):
+            argv += [*([SEPARATOR] if i else []), *command_args(command)]
         try:
             return proc.run(argv, env=server.environ(env or self.env), timeout=timeout,
                             check=check)
@@ -186,14 +236,37 @@ class TmuxBackend:
             raise CommandNotFound(NOT_FOUND_HINT, argv=argv) from None
 
     def version_info(self) -> TmuxVersion:
+        """The tmux version, from a cache keyed by the tmux program's path and identity
+        (device, inode, size, times), else from ``tmux -V`` (which refills the cache)."""
         if self._version is None:
+            key = self._program_key()
+            cache = paths.names_cache(self.env).parent / VERSION_CACHE
+            cached = _read_cache(cache, key) if key else None
+            if cached is not None:
+                self._version = cached
+                return cached
             out = self._run(Server(), "-V", timeout=5).stdout
             parsed = parse_version(out)
             if parsed is None:
                 raise ClauderonError(f"cannot read the tmux version from {out.strip()[:80]!r}; "
                                      "run `clauderon doctor`")
+            if key:
+                _write_cache(cache, key, out)
             self._version = parsed
         return self._version
+
+    def _program_key(self) -> str | None:
+        """What identifies the tmux that ``tmux`` runs now; None when there is none."""
+        program = proc.which("tmux", self.env)
+        if not program:
+            return None
+        program = os.path.abspath(program)
+        try:
+            st = os.stat(program)
+        except OSError:
+            return None
+        return (f"{program}\0{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:"
+                f"{st.st_ctime_ns}")
 
     def version(self) -> str:
         return self.version_info().text
@@ -239,8 +312,7 @@ class TmuxBackend:
     # -- sessions ----------------------------------------------------------------------
 
     def server_states(self, server: Server) -> dict[str, State]:
-        result = self._run(server, "list-sessions", "-F", "#{session_name}", check=False,
-                           timeout=5)
+        result = self._run(server, *LIST_COMMAND, check=False, timeout=5)
         if result.returncode != 0:
             if _not_running(result.stderr):
                 return {}
@@ -288,14 +360,11 @@ class TmuxBackend:
             raise ConfigError(f"{where}: tmux.config = {text!r}: {shown} is not a file")
         return path
 
-    def create_argv(self, spec: SessionSpec) -> list[str]:
-        """The ``new-session`` argv: detached, exact workdir, every session variable with
-        ``-e``, and the shell started argv-style through ``env`` so TERM wins in it."""
-        server = Server.from_options(spec.options)
-        argv = server.prefix()
-        conf = spec.options.get(OPT_CONFIG)
-        if conf:
-            argv += ["-f", str(conf)]
+    def create_commands(self, spec: SessionSpec) -> list[list[str]]:
+        """The tmux commands that make the session, as tmux must receive them: a detached
+        ``new-session`` in the exact workdir with every session variable as ``-e`` and the
+        shell started argv-style through ``env`` (so TERM wins in it), then the session's
+        own ``default-shell``."""
         command = ["new-session", "-d", "-s", format_literal(spec.name),
                    "-c", format_literal(str(spec.workdir))]
         for key, value in spec.env.variables.items():
@@ -304,37 +373,81 @@ class TmuxBackend:
         term = spec.env.variables.get("TERM")
         command += ["--", env_program, *([f"TERM={term}"] if term else []),
                     f"SHELL={spec.shell}", spec.shell]
-        return argv + command_args(command)
+        # New windows and panes of this session (only) start the session's shell too.
+        option = ["set-option", "-t", pane_target(spec.name), "default-shell", spec.shell]
+        return [command, option]
+
+    def create_script(self, spec: SessionSpec) -> str:
+        """The text of the file ``source-file`` reads: the create commands as one line."""
+        return command_line(self.create_commands(spec))
+
+    def create_argv(self, spec: SessionSpec, script: Path) -> list[str]:
+        """The tmux argv that makes the session: it only names the script (no value of a
+        session variable, so no proxy password, is ever on a command line)."""
+        argv = Server.from_options(spec.options).prefix()
+        conf = spec.options.get(OPT_CONFIG)
+        if conf:
+            argv += ["-f", str(conf)]
+        # start-server: source-file alone would not start a server that is not running.
+        return [*argv, "start-server", SEPARATOR, "source-file",
+                command_arg(glob_literal(str(script)))]
+
+    def _write_script(self, spec: SessionSpec) -> Path:
+        """The create commands in a new 0600 file in the 0700 env file directory."""
+        directory = paths.session_env_dir(self.env)
+        script = directory / f".tmux-new.{os.getpid()}.{os.urandom(6).hex()}"
+        data = self.create_script(spec).encode("utf-8")
+        try:
+            ensure_private_dir(directory)
+            fd = os.open(script, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            try:
+                os.fchmod(fd, 0o600)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            script.unlink(missing_ok=True)
+            where = paths.tidy_home(str(directory), self.env)
+            raise ClauderonError(f"cannot write the tmux commands to {where}: "
+                                 f"{exc.strerror or exc}; make the directory writable and "
+                                 "free some disk space") from None
+        return script
 
     def create(self, spec: SessionSpec) -> None:
         self.require_supported()
         server = Server.from_options(spec.options)
-        argv = self.create_argv(spec)
-        for attempt in range(CREATE_ATTEMPTS):
-            try:
-                result = proc.run(argv, env=server.environ(spec.env.base), timeout=15,
-                                  check=False)
-            except CommandNotFound:
-                raise CommandNotFound(NOT_FOUND_HINT, argv=argv) from None
-            # The server this client reached was exiting (nothing was made): start anew.
-            if result.returncode == 0 or EXITING not in result.stderr:
-                break
-            time.sleep(0.05 * (attempt + 1))
+        script = self._write_script(spec)
+        try:
+            argv = self.create_argv(spec, script)
+            for attempt in range(CREATE_ATTEMPTS):
+                try:
+                    result = proc.run(argv, env=server.environ(spec.env.base), timeout=15,
+                                      check=False)
+                except CommandNotFound:
+                    raise CommandNotFound(NOT_FOUND_HINT, argv=argv) from None
+                # The server this client reached was exiting (nothing was made): start anew.
+                if result.returncode == 0 or EXITING not in result.stderr:
+                    break
+                time.sleep(0.05 * (attempt + 1))
+        finally:
+            script.unlink(missing_ok=True)
         if result.returncode != 0:
-            if "duplicate session" in result.stderr:
+            # new-session is the first command of the group: nothing ran after it failed.
+            if any(line.startswith("duplicate session:") for line in result.stderr.splitlines()):
                 raise SessionExists(
                     f'a tmux session named "{spec.name}" already exists; remove it with '
                     f"`tmux kill-session -t ={spec.name}` or pick another name")
             raise proc.failure(result)
-        # New windows and panes of this session (only) start the session's shell too.
-        option = self._run(server, "set-option", "-t", pane_target(spec.name),
-                           "default-shell", spec.shell, check=False)
-        if self.server_states(server).get(spec.name) is not State.RUNNING:
-            raise ClauderonError(
-                f'tmux reported success but session "{spec.name}" is not running (did '
-                f"{spec.shell} exit at once?); run `clauderon doctor`")
-        if not option.ok:
-            raise proc.failure(option)
+        check = self._run(server, "has-session", "-t", target(spec.name), check=False,
+                          timeout=5)
+        if check.returncode != 0:
+            if _gone(check.stderr):
+                raise ClauderonError(
+                    f'tmux reported success but session "{spec.name}" is not running (did '
+                    f"{spec.shell} exit at once?); run `clauderon doctor`")
+            raise proc.failure(check)
 
     def attach(self, record: Record, caller_env: dict[str, str]) -> AttachCommand:
         server = Server.from_options(record.options)
@@ -357,13 +470,16 @@ class TmuxBackend:
         return _same_path(current, result.stdout.strip())
 
     def kill(self, name: str) -> None:
+        """``kill-session`` and, in the same client, ``list-sessions`` to see it gone."""
         server = self.server_for(name)
-        if name not in self.server_states(server):
-            return
-        result = self._run(server, "kill-session", "-t", target(name), check=False)
-        if result.returncode != 0 and not _gone(result.stderr):
+        result = self._run_commands(
+            server, [["kill-session", "-t", target(name)], LIST_COMMAND], check=False)
+        if result.returncode != 0:
+            if _gone(result.stderr):
+                return
             raise proc.failure(result)
-        self._wait_gone(server, name)
+        if name in parse_list(result.stdout):
+            self._wait_gone(server, name)
 
     def _wait_gone(self, server: Server, name: str) -> None:
         timeout = KILL_TIMEOUT
@@ -389,3 +505,23 @@ def _gone(stderr: str) -> bool:
 
 def _same_path(a: str, b: str) -> bool:
     return bool(a) and bool(b) and os.path.realpath(a) == os.path.realpath(b)
+
+
+def _read_cache(cache: Path, key: str) -> TmuxVersion | None:
+    try:
+        text = cache.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    stored, _, line = text.partition("\n")
+    return parse_version(line) if stored == key else None
+
+
+def _write_cache(cache: Path, key: str, version_line: str) -> None:
+    """Best effort: a cache that cannot be written only costs a ``tmux -V`` next time."""
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(f"{key}\n{version_line.strip()}\n", encoding="utf-8")
+        os.replace(tmp, cache)
+    except OSError:
+        tmp.unlink(missing_ok=True)

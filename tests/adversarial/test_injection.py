@@ -4,8 +4,9 @@ Every value is either refused with a clear one-line message (exit 2, nothing cre
 reaches the backend byte for byte as one argv element (or one environment variable, or the
 working directory); no command ever runs. Proved three ways:
 
-- the argv of every backend, for Hypothesis-generated hostile specs (in process; tmux's own
-  argument rules - a trailing ``;`` separates commands, ``-s``/``-c`` are formats - modelled);
+- the argv of every backend, for Hypothesis-generated hostile specs (in process; for tmux,
+  the command line it reads with ``source-file``, through a model of tmux's parser in
+  tests/tmux_lexer.py, ``-s``/``-c`` being formats);
 - a real tmux server: sessions made with hostile values, read back from inside the pane;
 - the installed CLI against the Zellij fake (and real bash/zsh/fish for ``clauderon env``).
 
@@ -32,6 +33,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pytest_subprocess import FakeProcess
 from realtools import require
+from tmux_lexer import parse_line
 
 from adversarial.stats import PROXY_URL, STATS
 from adversarial.support import World, assert_one_line_error, clauderon_argv
@@ -134,15 +136,6 @@ def _assert_no_mark(home: Path | None = None) -> None:
 # -- the argv of every backend ----------------------------------------------------------------
 
 
-def tmux_receives(arg: str) -> str:
-    """What tmux's command parser (cmd_parse_from_arguments) makes of one argv element: a
-    trailing ';' ends the command (which would split ours: never allowed), '\\;' is ';'."""
-    if arg.endswith(";"):
-        assert arg.endswith("\\;"), f"{arg!r} would end the tmux command"
-        return arg[:-2] + ";"
-    return arg
-
-
 def tmux_format_literal(arg: str) -> str:
     """What tmux's format expansion makes of a value that must stay literal: every '#' must
     be doubled ('##' is '#'); '#(' would run a command, '#{' substitute a value."""
@@ -224,18 +217,22 @@ def test_tmux_argv_keeps_every_value_exact(name: str, workdir: str, shell: str,
         assert "=" in spec.shell and "\n" not in str(exc)
         STATS.add("injection:rejected")
         return
-    argv = backend.create_argv(spec)
-    assert argv[:4] == ["tmux", "new-session", "-d", "-s"]
-    got = [tmux_receives(a) for a in argv[1:]]
-    assert tmux_format_literal(got[3]) == name
-    assert got[4] == "-c" and tmux_format_literal(got[5]) == str(spec.workdir)
-    rest = got[6:]
+    script = Path("/state/.tmux-new.1.x")
+    argv = backend.create_argv(spec, script)
+    # the argv names the script only: no value of the session reaches a command line
+    assert argv == ["tmux", "start-server", ";", "source-file", str(script)]
+    new, option = parse_line(backend.create_script(spec))  # as tmux's parser reads it
+    assert new[:3] == ["new-session", "-d", "-s"]
+    assert tmux_format_literal(new[3]) == name
+    assert new[4] == "-c" and tmux_format_literal(new[5]) == str(spec.workdir)
+    rest = new[6:]
     expected_env = [item for key, value in senv.variables.items()
                     for item in ("-e", f"{key}={value}")]
     assert rest[:len(expected_env)] == expected_env
     tail = rest[len(expected_env):]
     assert tail[0] == "--" and tail[-2:] == [f"SHELL={spec.shell}", spec.shell]
     assert tail[2] == f"TERM={senv.variables['TERM']}"
+    assert option == ["set-option", "-t", f"={name}:", "default-shell", spec.shell]
     STATS.add("argv:tmux", 3 + len(senv.variables))
 
 

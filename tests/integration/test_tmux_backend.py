@@ -87,6 +87,37 @@ def test_new_session_shell_sees_env_cwd_and_term(world: TmuxWorld, shell_name: s
     assert world.listed() == {"app": "running"}
 
 
+# A proxy password that tmux's parsers, shells and URL tools all treat specially.
+SECRET = "pa ss;'\"$(id)`id`~#{pane_id}\\\n\t%41;"
+
+
+def test_secrets_reach_every_pane_but_no_command_line(world: TmuxWorld) -> None:
+    """No tmux argv (what /proc/PID/cmdline shows every user) holds a session variable's
+    value; the first pane and later windows still get every value byte for byte."""
+    log = write_argv_logger(world.root / "bin", world.tmux)
+    path = f"{world.root / 'bin'}{os.pathsep}{world.env['PATH']}"
+    proxy = f"http://alice:{SECRET}@proxy.test:3128"
+    world.write_config('default_backend = "tmux"\n[tmux]\nshell = "/usr/bin/bash"\n')
+    world.ok("new", "app", "--env", f"MSG={TRICKY['QUOTES']}",
+             env={"PATH": path, "http_proxy": proxy})
+    calls = logged_calls(log)
+    assert find_call(calls, "source-file")
+    for _, argv in calls:
+        for arg in argv:
+            assert SECRET not in arg and "alice" not in arg and "quoted" not in arg, argv
+    env, _ = world.pane_env("=app:")
+    assert env["http_proxy"] == env["HTTP_PROXY"] == proxy
+    assert env["MSG"] == TRICKY["QUOTES"]
+    assert world.run_tmux("new-window", "-t", "=app:").returncode == 0
+    later, _ = world.pane_env("=app:")  # the new window is the current one
+    assert later["http_proxy"] == later["HTTP_PROXY"] == proxy
+    assert later["CLAUDERON_SESSION"] == "app"
+    # the script that carried the values is gone
+    state = world.home / ".local" / "state" / "clauderon" / "sessions"
+    assert sorted(p.name for p in state.iterdir()) == ["app.fish", "app.sh"]
+    world.ok("kill", "app")
+
+
 def test_kill_leaves_no_session_and_no_row(world: TmuxWorld) -> None:
     world.write_config('default_backend = "tmux"\n[tmux]\nshell = "/usr/bin/bash"\n')
     world.ok("new", "app")
@@ -198,7 +229,7 @@ def test_attach_and_switch_client_argv(world: TmuxWorld) -> None:
     before = len(logged_calls(log))
     world.cli("new", "second", "--attach", env={"PATH": path})
     calls = logged_calls(log)[before:]
-    assert find_call(calls, "new-session")
+    assert find_call(calls, "source-file")
     assert calls[-1] == ("<unset>", ["attach", "-t", "=second"])
 
 

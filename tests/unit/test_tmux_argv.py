@@ -6,11 +6,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tmux_lexer import parse_line
 
 from clauderon import config, session_env
 from clauderon.backends.base import SessionSpec, State
 from clauderon.backends.tmux import TmuxBackend, parse_version
-from clauderon.errors import ClauderonError, CommandError, ConfigError, UsageError
+from clauderon.errors import (
+    ClauderonError,
+    CommandError,
+    ConfigError,
+    SessionExists,
+    UsageError,
+)
 from clauderon.registry import Record, Registry
 
 VERSION = ["tmux", "-V"]
@@ -133,53 +140,123 @@ def test_layout_is_a_usage_error(fp: Any, tmp_path: Path) -> None:
 
 # -- create ------------------------------------------------------------------------------
 
+SECRET = "s3cr;et 'pw' $HOME ~x\n#(id)"
+PROXY = f"http://alice:{SECRET}@proxy.test:3128"
 
-def test_new_session_argv_with_socket_config_and_env(fp: Any, tmp_path: Path) -> None:
+
+def script_of(argv: list[str]) -> list[list[str]]:
+    """The commands of the file a create argv names, as tmux's parser reads them."""
+    assert argv[-4:-1] == ["start-server", ";", "source-file"]
+    path = Path(argv[-1].replace("\\", ""))
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    assert path.stat().st_mode & 0o777 == 0o600
+    return parse_line(path.read_text(encoding="utf-8"))
+
+
+def test_create_argv_names_a_private_script_and_no_value(fp: Any, tmp_path: Path) -> None:
     seen: dict[str, Any] = {}
+
+    def read(process: Any) -> None:
+        seen["argv"] = [str(a) for a in process.args]
+        seen["script"] = script_of(seen["argv"])
+        seen["env"] = process.kwargs["env"]
+
     b = backend(tmp_path, TMUX_TMPDIR="/run/tt")
-    spec = spec_for(b, tmp_path, extra=(("MSG", "a b\n$x"),))
+    spec = spec_for(b, tmp_path, extra=(("MSG", "a b\n$x"), ("http_proxy", PROXY)))
     spec = SessionSpec(spec.name, spec.workdir, spec.shell, spec.env,
                        options={"tmux_socket": "work", "tmux_config": "/etc/ct.conf",
                                 "tmux_tmpdir": "/run/tt"})
-    expected = [
-        "tmux", "-L", "work", "-f", "/etc/ct.conf", "new-session", "-d", "-s", "api-fix",
-        "-c", str(tmp_path), "-e", "TERM=screen", "-e", "MSG=a b\n$x",
-        "-e", "CLAUDERON_SESSION=api-fix",
-        "--", "/usr/bin/env", "TERM=screen", "SHELL=/usr/bin/fish", "/usr/bin/fish"]
     fp.register(VERSION, stdout="tmux 3.3a\n")
-    fp.register(expected, callback=lambda p: seen.update(env=p.kwargs["env"]))
-    fp.register(["tmux", "-L", "work", "set-option", "-t", "=api-fix:", "default-shell",
-                 "/usr/bin/fish"])
-    fp.register(["tmux", "-L", "work", *LIST], stdout="api-fix\n")
+    fp.register(["tmux", "-L", "work", "-f", "/etc/ct.conf", "start-server", ";",
+                 "source-file", fp.any(min=1, max=1)], callback=read)
+    fp.register(["tmux", "-L", "work", "has-session", "-t", "=api-fix"])
     b.create(spec)
-    assert expected in calls(fp)
+    assert spec.env.variables["http_proxy"] == spec.env.variables["HTTP_PROXY"] == PROXY
+    assert seen["script"] == [
+        ["new-session", "-d", "-s", "api-fix", "-c", str(tmp_path),
+         *[a for k, v in spec.env.variables.items() for a in ("-e", f"{k}={v}")],
+         "--", "/usr/bin/env", "TERM=screen", "SHELL=/usr/bin/fish", "/usr/bin/fish"],
+        ["set-option", "-t", "=api-fix:", "default-shell", "/usr/bin/fish"]]
+    for argv in calls(fp):
+        assert not any("alice" in a or "s3cr" in a or "a b" in a for a in argv), argv
+    assert not list(Path(seen["argv"][-1]).parent.glob(".tmux-new.*"))  # removed after use
     env = seen["env"]
     assert env["TMUX_TMPDIR"] == "/run/tt"
     for leaked in ("TMUX", "TMUX_PANE", "CLAUDERON_SESSION", "MSG"):
         assert leaked not in env  # the server's global environment stays the caller's
 
 
-def test_new_session_argv_on_the_default_server(fp: Any, tmp_path: Path) -> None:
+def test_create_on_the_default_server_formats_and_separators(fp: Any, tmp_path: Path) -> None:
+    seen: dict[str, Any] = {}
     b = backend(tmp_path)
-    spec = spec_for(b, tmp_path, name="app")
+    spec = spec_for(b, tmp_path, name="a#{x};")
     fp.register(VERSION, stdout="tmux 3.2\n")
-    fp.register(["tmux", "new-session", "-d", "-s", "app", "-c", str(tmp_path),
-                 "-e", "TERM=screen", "-e", "CLAUDERON_SESSION=app", "--", "/usr/bin/env",
-                 "TERM=screen", "SHELL=/usr/bin/fish", "/usr/bin/fish"])
-    fp.register(["tmux", "set-option", "-t", "=app:", "default-shell", "/usr/bin/fish"])
-    fp.register(["tmux", *LIST], stdout="app-2\napp\n")
+    fp.register(["tmux", "start-server", ";", "source-file", fp.any(min=1, max=1)],
+                callback=lambda p: seen.update(script=script_of([str(a) for a in p.args])))
+    fp.register(["tmux", "has-session", "-t", "=a#{x}\\;"])
     b.create(spec)
+    new, option = seen["script"]
+    assert new[:6] == ["new-session", "-d", "-s", "a##{x};", "-c", str(tmp_path)]
+    assert option == ["set-option", "-t", "=a#{x};:", "default-shell", "/usr/bin/fish"]
+
+
+def test_script_path_is_taken_literally_by_glob(fp: Any, tmp_path: Path) -> None:
+    state = tmp_path / "st*ate [x]?"
+    b = backend(tmp_path, XDG_STATE_HOME=str(state))
+    seen: dict[str, str] = {}
+    fp.register(VERSION, stdout="tmux 3.3a\n")
+    fp.register(["tmux", "start-server", ";", "source-file", fp.any(min=1, max=1)],
+                callback=lambda p: seen.update(path=str(p.args[-1])))
+    fp.register(["tmux", "has-session", "-t", "=api-fix"])
+    b.create(spec_for(b, tmp_path))
+    assert seen["path"].startswith(str(state).replace("*", "\\*").replace("[", "\\[")
+                                   .replace("?", "\\?") + "/clauderon/sessions/.tmux-new.")
+
+
+def test_an_existing_session_is_not_ours(fp: Any, tmp_path: Path) -> None:
+    b = backend(tmp_path)
+    fp.register(VERSION, stdout="tmux 3.3a\n")
+    fp.register(["tmux", "start-server", fp.any()], returncode=1,
+                stderr="duplicate session: app\n")
+    with pytest.raises(SessionExists, match='tmux session named "app" already exists'):
+        b.create(spec_for(b, tmp_path, name="app"))
+    assert len(calls(fp)) == 2  # no has-session: nothing was made
+
+
+def test_a_server_that_was_exiting_is_tried_again(fp: Any, tmp_path: Path) -> None:
+    b = backend(tmp_path)
+    fp.register(VERSION, stdout="tmux 3.3a\n")
+    fp.register(["tmux", "start-server", fp.any()], returncode=1,
+                stderr="server exited unexpectedly\n")
+    fp.register(["tmux", "start-server", fp.any()])
+    fp.register(["tmux", "has-session", "-t", "=app"])
+    b.create(spec_for(b, tmp_path, name="app"))
 
 
 def test_shell_that_exits_at_once_is_an_error(fp: Any, tmp_path: Path) -> None:
     b = backend(tmp_path)
     fp.register(VERSION, stdout="tmux 3.3a\n")
-    fp.register(["tmux", "new-session", fp.any()])
-    fp.register(["tmux", "set-option", fp.any()], returncode=1,
-                stderr="no such session: =app\n")
-    fp.register(["tmux", *LIST], stdout="app-2\n")
+    fp.register(["tmux", "start-server", fp.any()])
+    fp.register(["tmux", "has-session", "-t", "=app"], returncode=1,
+                stderr="can't find session: =app\n")
     with pytest.raises(ClauderonError, match='session "app" is not running'):
         b.create(spec_for(b, tmp_path, name="app"))
+
+
+def test_version_is_cached_per_tmux_program(fp: Any, tmp_path: Path) -> None:
+    fake = tmp_path / "bin" / "tmux"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\n", encoding="utf-8")
+    fake.chmod(0o755)
+    path = f"{fake.parent}:/usr/bin:/bin"
+    fp.register(VERSION, stdout="tmux 3.3a\n")
+    assert backend(tmp_path, PATH=path).version() == "3.3a"
+    assert backend(tmp_path, PATH=path).version() == "3.3a"  # from the cache
+    assert calls(fp) == [VERSION]
+    fake.write_text("#!/bin/sh\n# another build\n", encoding="utf-8")  # a new tmux
+    fp.register(VERSION, stdout="tmux 3.1c\n")
+    assert backend(tmp_path, PATH=path).version() == "3.1c"
+    assert calls(fp) == [VERSION, VERSION]
 
 
 # -- list --------------------------------------------------------------------------------
@@ -222,28 +299,36 @@ def test_kill_uses_exact_target_on_the_recorded_server(fp: Any, tmp_path: Path) 
     b = backend(tmp_path)
     Registry.default(b.env).add(Record("app", "tmux", "/w", Record.now(), "/bin/sh", {},
                                        options={"tmux_socket": "was"}))
-    fp.register(["tmux", "-L", "was", *LIST], stdout="app\napp-2\n")
-    fp.register(["tmux", "-L", "was", "kill-session", "-t", "=app"])
-    fp.register(["tmux", "-L", "was", *LIST], stdout="app-2\n")
+    kill = ["tmux", "-L", "was", "kill-session", "-t", "=app", ";", *LIST]
+    fp.register(kill, stdout="app-2\n")
     b.kill("app")
-    assert ["tmux", "-L", "was", "kill-session", "-t", "=app"] in calls(fp)
+    assert calls(fp) == [kill]  # one tmux client
 
 
-@pytest.mark.parametrize("stdout, returncode, stderr", [
-    ("app-2\n", 0, ""),
-    ("", 1, "no server running on /tmp/tmux-1000/default\n"),
+@pytest.mark.parametrize("stderr", [
+    "can't find session: =app\n",
+    "no server running on /tmp/tmux-1000/default\n",
+    "error connecting to /tmp/tmux-1000/default (No such file or directory)\n",
+    "server exited unexpectedly\n",
 ])
-def test_kill_of_a_gone_session_is_fine(fp: Any, tmp_path: Path, stdout: str,
-                                        returncode: int, stderr: str) -> None:
-    fp.register(["tmux", *LIST], stdout=stdout, returncode=returncode, stderr=stderr)
-    backend(tmp_path).kill("app")  # no kill-session: it is not registered, so would raise
+def test_kill_of_a_gone_session_is_fine(fp: Any, tmp_path: Path, stderr: str) -> None:
+    fp.register(["tmux", "kill-session", "-t", "=app", ";", *LIST], returncode=1,
+                stderr=stderr)
+    backend(tmp_path).kill("app")
+
+
+def test_other_kill_failures_are_reported(fp: Any, tmp_path: Path) -> None:
+    fp.register(["tmux", "kill-session", "-t", "=app", ";", *LIST], returncode=1,
+                stderr="protocol version mismatch\n")
+    with pytest.raises(CommandError, match="protocol version mismatch"):
+        backend(tmp_path).kill("app")
 
 
 def test_kill_that_does_not_take_is_an_error(fp: Any, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("clauderon.backends.tmux.KILL_TIMEOUT", 0.0)
     fp.keep_last_process(True)
-    fp.register(["tmux", "kill-session", "-t", "=app"])
+    fp.register(["tmux", "kill-session", "-t", "=app", ";", *LIST], stdout="app\n")
     fp.register(["tmux", *LIST], stdout="app\n")
     with pytest.raises(CommandError, match='"app" is still listed'):
         backend(tmp_path).kill("app")
