@@ -13,20 +13,20 @@ from __future__ import annotations
 
 import errno
 import os
-import shlex
 import shutil
 import signal
 import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 DEFAULT_TIMEOUT = 10.0
 KILL_GRACE = 2.0  # seconds to collect the output of a killed command
 
 
-@dataclass(frozen=True)
-class Result:
+# NamedTuple, not a frozen dataclass: defining one costs ~0.2 ms instead of ~1.3 ms, on the
+# start of every command that runs a program.
+class Result(NamedTuple):
     argv: tuple[str, ...]
     returncode: int
     stdout: str
@@ -43,6 +43,8 @@ def describe(argv: Sequence[str]) -> str:
     URL passwords (``-e http_proxy=http://user:pw@host``) are shown as ``***``: messages end
     up in terminals, bug reports and CI logs.
     """
+    import shlex
+
     from clauderon.secrets import mask
 
     return mask(shlex.join(argv))
@@ -152,8 +154,7 @@ MAX_OUTPUT = 1 << 20
 EXIT_GRACE = 0.5  # seconds a finished probe gets to exit on its own
 
 
-@dataclass(frozen=True)
-class PtyResult:
+class PtyResult(NamedTuple):
     output: bytes
     returncode: int | None  # None: it was still running and was killed
     timed_out: bool

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
 
 from clauderon import names, paths, session_env
 from clauderon.backends import get_backend
@@ -17,8 +18,9 @@ from clauderon.registry import NameTaken, Record, Registry
 from clauderon.shellquote import remove_env_files, write_env_files
 
 
-@dataclass(frozen=True)
-class NewRequest:
+# NamedTuples, not frozen dataclasses: defining one costs ~0.2 ms instead of ~1.3 ms, on the
+# start of every session command.
+class NewRequest(NamedTuple):
     session: str
     backend: str | None = None
     workdir: str | None = None
@@ -26,11 +28,10 @@ class NewRequest:
     layout: str | None = None
     shell: str | None = None
     env: Sequence[str] = ()
-    options: dict[str, object] = field(default_factory=dict)
+    options: Mapping[str, object] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class Listed:
+class Listed(NamedTuple):
     record: Record
     status: State
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from clauderon.registry import Record
-from clauderon.session_env import SessionEnv
+if TYPE_CHECKING:  # annotations only: every command imports this module
+    from clauderon.registry import Record
+    from clauderon.session_env import SessionEnv
 
 
 class State(str, enum.Enum):
@@ -31,8 +32,7 @@ class SessionSpec:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class AttachCommand:
+class AttachCommand(NamedTuple):
     argv: list[str]
     env: dict[str, str]
 
