@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -64,6 +63,8 @@ def _workdir(given: str | None) -> Path:
         path = path.resolve()
     text = str(path)
     _utf8(text, f"the working directory {text!a}")
+    import unicodedata  # here: `kill` and `list` do not need it
+
     for ch in text:
         if unicodedata.category(ch) == "Cc":
             # A newline or an escape sequence would break every listing that shows it.

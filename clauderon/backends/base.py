@@ -24,6 +24,9 @@ class State(str, enum.Enum):
 
 @dataclass(frozen=True)
 class SessionSpec:
+    """What a backend creates: the session's name, working directory, shell, environment,
+    layout (Zellij) and backend options (stored in the registry record)."""
+
     name: str
     workdir: Path
     shell: str
