@@ -90,7 +90,8 @@ def _export_line(name: str, value: str, shell: Shell) -> str:
     quoted = quote_posix(value)
     if _COSTLY.match(name):
         # "x" + value iff set to exactly value; `export NAME` then only makes sure of the flag
-        return f'[ "${{{name}+x}}${{{name}-}}" = x{quoted} ] && export {name} || export {name}={quoted}\n'
+        return (f'[ "${{{name}+x}}${{{name}-}}" = x{quoted} ] '
+                f"&& export {name} || export {name}={quoted}\n")
     return f"export {name}={quoted}\n"
 
 
