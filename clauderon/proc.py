@@ -152,6 +152,7 @@ def _kill_group(proc: subprocess.Popen[str]) -> None:
 
 MAX_OUTPUT = 1 << 20
 EXIT_GRACE = 0.5  # seconds a finished probe gets to exit on its own
+EOF_REAP = 1.0  # seconds a program whose terminal closed gets to be reaped
 
 
 class PtyResult(NamedTuple):
@@ -199,6 +200,7 @@ def run_on_pty(argv: Sequence[str], *, env: Mapping[str, str], cwd: str | None,
     deadline = time.monotonic() + timeout
     grace_until: float | None = None
     timed_out = False
+    eof = False
     pending = typed
     try:
         while True:
@@ -223,6 +225,7 @@ def run_on_pty(argv: Sequence[str], *, env: Mapping[str, str], cwd: str | None,
                 except OSError:  # EIO: every holder of the slave side has closed it
                     chunk = b""
                 if not chunk:
+                    eof = True
                     break
                 if len(output) < MAX_OUTPUT:
                     output += chunk
@@ -230,6 +233,14 @@ def run_on_pty(argv: Sequence[str], *, env: Mapping[str, str], cwd: str | None,
                 break
     finally:
         returncode = child.poll()
+        if returncode is None and eof:
+            # the slave side closes a moment before the exit can be reaped: wait for it
+            # (bounded) rather than kill a program that is already exiting
+            try:
+                left = deadline - time.monotonic()
+                returncode = child.wait(timeout=max(0.0, min(EOF_REAP, left)))
+            except subprocess.TimeoutExpired:
+                returncode = None
         if returncode is None:
             try:
                 os.killpg(child.pid, signal.SIGKILL)
