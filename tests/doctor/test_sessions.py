@@ -195,6 +195,34 @@ def test_env_files_missing_changed_or_readable_are_rewritten(world: World) -> No
     assert (world.env_dir / "c.sh").stat().st_mode & 0o777 == 0o600
 
 
+def test_temporary_files_of_killed_processes_are_reported_and_removed(world: World) -> None:
+    world.new("api")
+    gone = subprocess.Popen(["/bin/true"])
+    gone.wait()  # a pid that is not running any more
+    hexid = "0123456789ab"
+    stale = [f".tmux-new.{gone.pid}.{hexid}", f".api.{gone.pid}.docker-env",
+             f".doctor-probe-{gone.pid}-abcdef.sh", f".api.sh.{hexid}.tmp"]
+    kept = [f".tmux-new.{os.getpid()}.{hexid}", f".api.fish.{hexid}.tmp", "notes.txt"]
+    for name in stale + kept:
+        (world.env_dir / name).write_text("export http_proxy='http://u:pw@proxy:3128'\n")
+    old = time.time() - 7200  # an env file half-written two hours ago; no pid in its name
+    os.utime(world.env_dir / f".api.sh.{hexid}.tmp", (old, old))
+
+    item = world.doctor("--check", "sessions.env_files").check("sessions.env_files")
+    assert item["status"] == "warning"
+    assert item["summary"] == "4 leftover temporary files in the env file directory"
+    assert item["remedy"] == "clauderon doctor --fix --check sessions.env_files"
+    assert sorted(d.split("/")[-1].split(" ")[0] for d in item["details"]) == sorted(stale)
+    assert all("may hold proxy credentials" in d for d in item["details"])
+
+    item = world.doctor("--fix", "--check", "sessions.env_files").check("sessions.env_files")
+    assert item["fixed"] is True and item["status"] == "ok"
+    left = sorted(p.name for p in world.env_dir.iterdir())
+    assert left == sorted(kept + ["api.sh", "api.fish"])
+    again = world.doctor("--fix", "--check", "sessions.env_files").check("sessions.env_files")
+    assert again["fixed"] is False and again["status"] == "ok"
+
+
 def test_labelled_docker_container_without_a_row_is_reported(world: World) -> None:
     from tests.integration.docker_fixtures import TEST_IMAGE, docker, require_docker, unique
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
+import time
+from pathlib import Path
 from typing import Any
 
 from clauderon.doctor.checks import _live
@@ -204,6 +208,50 @@ def _expected_files(ctx: Context, name: str, variables: dict[str, str]
             for shell in ("sh", "fish")]
 
 
+# Files a clauderon process writes beside the env files and deletes moments later; a process
+# killed (SIGKILL, power loss) in between leaves them behind, possibly holding proxy passwords.
+_TRANSIENT = (
+    re.compile(r"\.tmux-new\.(?P<pid>\d+)\.[0-9a-f]{12}"),          # tmux's source-file script
+    re.compile(r"\..+\.(?P<pid>\d+)\.docker-env"),                   # docker run --env-file
+    re.compile(r"\.doctor-probe-(?P<pid>\d+)-[0-9a-f]{6}\.(?:sh|fish)"),  # doctor's shell probe
+    re.compile(r"\..+\.(?:sh|fish)\.[0-9a-f]{12}\.tmp"),                # an env file being written
+)
+TRANSIENT_MAX_AGE = 3600.0  # no clauderon command holds such a file this long
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process, or not a pid we can ask about: leave it
+    return True
+
+
+def leftover_files(directory: Path, now: float | None = None) -> list[Path]:
+    """Transient files in the env file directory whose writer is gone (its pid is not running,
+    or the file is older than an hour)."""
+    now = time.time() if now is None else now
+    found: list[Path] = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return found
+    for entry in entries:
+        match = next((m for p in _TRANSIENT if (m := p.fullmatch(entry.name))), None)
+        if match is None or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        pid = match.groupdict().get("pid")
+        if age > TRANSIENT_MAX_AGE or (pid is not None and not _pid_alive(int(pid))):
+            found.append(Path(entry.path))
+    return sorted(found)
+
+
 def run_env_files(ctx: Context) -> Result:
     rows = _registry_rows(ctx)
     if isinstance(rows, Result):
@@ -240,12 +288,22 @@ def run_env_files(ctx: Context) -> Result:
                 details.append(f"{row.name}: {shown} is readable by others (mode {mode:o})")
                 rewrite.append(row.name)
     rewrite = list(dict.fromkeys(rewrite))
-    if rewrite or chmod_dir:
-        count = len(rewrite) + (1 if chmod_dir and not rewrite else 0)
-        return warning(f"env files of {plural(count, 'session')} need repair"
-                       if rewrite else "the env file directory is readable by others",
-                       details=details, remedy="clauderon doctor --fix --check sessions.env_files",
-                       fixable=True, data={"rewrite": rewrite, "chmod_dir": chmod_dir})
+    leftovers = leftover_files(directory)
+    for path in leftovers:
+        details.append(f"{ctx.tidy(str(path))} was left by a clauderon process that is gone "
+                       "(it may hold proxy credentials)")
+    if rewrite or chmod_dir or leftovers:
+        if rewrite:
+            summary = f"env files of {plural(len(rewrite), 'session')} need repair"
+        elif chmod_dir:
+            summary = "the env file directory is readable by others"
+        else:
+            summary = (f"{plural(len(leftovers), 'leftover temporary file')} "
+                       "in the env file directory")
+        return warning(summary, details=details,
+                       remedy="clauderon doctor --fix --check sessions.env_files",
+                       fixable=True, data={"rewrite": rewrite, "chmod_dir": chmod_dir,
+                                           "leftovers": [str(p) for p in leftovers]})
     if not rows:
         return ok("no sessions, no env files to check")
     return ok(f"env files of {plural(len(rows), 'session')} match the registry", details)
@@ -258,6 +316,12 @@ def fix_env_files(ctx: Context, result: Result) -> list[str]:
     if result.data.get("chmod_dir"):
         ensure_private_dir(_live.env_dir(ctx))
         done.append(f"made {ctx.tidy(str(_live.env_dir(ctx)))} private (0700)")
+    still_left = set(leftover_files(_live.env_dir(ctx)))
+    for shown in result.data.get("leftovers", []):
+        path = Path(shown)
+        if path in still_left:
+            path.unlink(missing_ok=True)
+            done.append(f"removed {ctx.tidy(shown)}, left by a clauderon process that is gone")
     rows = {r.name: r for r in ctx.registry().all()}
     for name in result.data.get("rewrite", []):
         row = rows.get(name)
@@ -274,7 +338,8 @@ CHECKS = [
           "leftover env files", run_orphans, fix_orphans, affects=("sessions.env_files",),
           fix_order=20),
     Check("sessions.env_files", "Sessions",
-          "every recorded session has private env files matching its recorded environment",
+          "every recorded session has private env files matching its recorded environment; "
+          "no temporary file left by a killed clauderon process",
           run_env_files, fix_env_files, fix_order=30),
 ]
 
