@@ -218,7 +218,7 @@ def test_temporary_files_of_killed_processes_are_reported_and_removed(world: Wor
     item = world.doctor("--fix", "--check", "sessions.env_files").check("sessions.env_files")
     assert item["fixed"] is True and item["status"] == "ok"
     left = sorted(p.name for p in world.env_dir.iterdir())
-    assert left == sorted(kept + ["api.sh", "api.fish"])
+    assert left == sorted([*kept, "api.sh", "api.fish"])
     again = world.doctor("--fix", "--check", "sessions.env_files").check("sessions.env_files")
     assert again["fixed"] is False and again["status"] == "ok"
 
