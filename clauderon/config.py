@@ -12,12 +12,16 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clauderon import paths
 from clauderon.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass, field
+else:  # the same records without dataclasses' import cost (see clauderon/records.py)
+    from clauderon.records import dataclass, field
 
 BACKENDS = ("zellij", "tmux", "docker")
 DOCKER_NETWORKS = ("bridge", "none", "host")

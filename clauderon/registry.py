@@ -15,13 +15,17 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clauderon import paths
 from clauderon.errors import ClauderonError
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass, field
+else:  # the same records without dataclasses' import cost (see clauderon/records.py)
+    from clauderon.records import dataclass, field
 
 SCHEMA_VERSION = 1
 _SCHEMA = """

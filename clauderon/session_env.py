@@ -7,9 +7,14 @@ Every backend, the env files read by the shell hooks, ``attach`` and ``doctor`` 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from clauderon.config import Config
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same record without dataclasses' import cost (see clauderon/records.py)
+    from clauderon.records import dataclass
 
 # Variables of a surrounding multiplexer or session: never passed on to a new session.
 FOREIGN = ("ZELLIJ", "ZELLIJ_SESSION_NAME", "ZELLIJ_PANE_ID", "TMUX", "TMUX_PANE",

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:  # annotations only: every command imports this module
+    from dataclasses import dataclass, field
+
     from clauderon.registry import Record
     from clauderon.session_env import SessionEnv
+else:  # the same records without dataclasses' import cost (see clauderon/records.py)
+    from clauderon.records import dataclass, field
 
 
 class State(str, enum.Enum):

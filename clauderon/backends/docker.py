@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 
 from clauderon import __version__, paths, proc
@@ -35,6 +34,7 @@ from clauderon.errors import (
     SessionExists,
     UsageError,
 )
+from clauderon.records import replace
 from clauderon.registry import Record
 from clauderon.session_env import DOCKER_HOST_ALIAS, without_foreign
 from clauderon.shellquote import ensure_private_dir, write_private_file

@@ -42,7 +42,6 @@ import os
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -56,6 +55,7 @@ from clauderon.errors import (
     SessionExists,
     UsageError,
 )
+from clauderon.records import replace
 from clauderon.registry import Registry
 from clauderon.session_env import without_foreign
 from clauderon.shellquote import ensure_private_dir

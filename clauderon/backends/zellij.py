@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 
 from clauderon import paths, proc
@@ -25,6 +24,7 @@ from clauderon.errors import (
     SessionExists,
     UsageError,
 )
+from clauderon.records import replace
 from clauderon.registry import Record
 from clauderon.session_env import without_foreign
 
