@@ -224,14 +224,14 @@ def find(name: str, env: Mapping[str, str], registry: Registry | None = None) ->
 
 
 def kill(name: str, config: Config, env: Mapping[str, str]) -> Record:
-    record = find(name, env)
+    registry = Registry.default(env)  # one connection for the whole command
+    record = find(name, env, registry)
     backend = get_backend(record.backend, config, env)
-    backend.kill(record.name)
+    backend.kill(record.name, record)
     try:
         remove_env_files(record.name, env)
     except OSError as exc:
         raise _files_error("remove", exc, env) from None
-    registry = Registry.default(env)
     registry.forget(record.name)
     refresh_names_cache(registry, env)
     return record

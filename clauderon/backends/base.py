@@ -63,8 +63,9 @@ class Backend(Protocol):
     def attach(self, record: Record, caller_env: dict[str, str]) -> AttachCommand:
         """The argv (and env) to exec to attach to ``record``."""
 
-    def kill(self, name: str) -> None:
-        """Remove the session completely; fine when it is already gone."""
+    def kill(self, name: str, record: Record | None = None) -> None:
+        """Remove the session completely; fine when it is already gone. ``record``: its
+        registry record when the caller has read it already (spares reading it again)."""
 
     def version(self) -> str:
         """The backend tool's version string."""

@@ -402,7 +402,7 @@ class DockerBackend:
         except ClauderonError:
             pass
 
-    def kill(self, name: str) -> None:
+    def kill(self, name: str, record: Record | None = None) -> None:
         ids = self._ids(name)
         if ids:
             result = self._run("rm", "--force", *ids, check=False, timeout=30)

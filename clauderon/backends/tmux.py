@@ -475,9 +475,12 @@ class TmuxBackend:
             return False
         return _same_path(current, result.stdout.strip())
 
-    def kill(self, name: str) -> None:
+    def kill(self, name: str, record: Record | None = None) -> None:
         """``kill-session`` and, in the same client, ``list-sessions`` to see it gone."""
-        server = self.server_for(name)
+        if record is not None and record.name == name and record.backend == self.name:
+            server = Server.from_options(record.options)
+        else:
+            server = self.server_for(name)
         result = self._run_commands(
             server, [["kill-session", "-t", target(name)], LIST_COMMAND], check=False)
         if result.returncode != 0:

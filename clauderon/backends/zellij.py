@@ -182,7 +182,7 @@ class ZellijBackend:
             env["CLAUDERON_SESSION"] = record.name
         return AttachCommand(["zellij", "attach", record.name], env)
 
-    def kill(self, name: str) -> None:
+    def kill(self, name: str, record: Record | None = None) -> None:
         try:
             running = self.states().get(name) is State.RUNNING
         except UnreadableListing:

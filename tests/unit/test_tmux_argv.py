@@ -305,6 +305,18 @@ def test_kill_uses_exact_target_on_the_recorded_server(fp: Any, tmp_path: Path) 
     assert calls(fp) == [kill]  # one tmux client
 
 
+def test_kill_with_the_record_in_hand_targets_its_server_without_the_registry(
+        fp: Any, tmp_path: Path) -> None:
+    b = backend(tmp_path)
+    record = Record("app", "tmux", "/w", Record.now(), "/bin/sh", {},
+                    options={"tmux_socket": "was"})
+    kill = ["tmux", "-L", "was", "kill-session", "-t", "=app", ";", *LIST]
+    fp.register(kill, stdout="")
+    b.kill("app", record)  # the registry is empty: the server came from the record
+    assert calls(fp) == [kill]
+    assert not Registry.default(b.env).path.exists()
+
+
 @pytest.mark.parametrize("stderr", [
     "can't find session: =app\n",
     "no server running on /tmp/tmux-1000/default\n",
