@@ -43,11 +43,22 @@ def describe(argv: Sequence[str]) -> str:
     URL passwords (``-e http_proxy=http://user:pw@host``) are shown as ``***``: messages end
     up in terminals, bug reports and CI logs.
     """
-    import shlex
+    if all(arg and _SHELL_SAFE.issuperset(arg) for arg in argv):
+        text = " ".join(argv)  # what shlex.join gives when nothing needs quoting
+    else:
+        import shlex
 
+        text = shlex.join(argv)
+    if "@" not in text or ":" not in text:
+        return text  # no password can be there (secrets.mask would return it as is)
     from clauderon.secrets import mask
 
-    return mask(shlex.join(argv))
+    return mask(text)
+
+
+# The characters shlex.quote leaves unquoted (its pattern [^\w@%+=:,./-] under re.ASCII).
+_SHELL_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                        "_@%+=:,./-")
 
 
 def _first_line(text: str) -> str:
