@@ -93,14 +93,19 @@ def env_dir(ctx: Context) -> Path:
     return paths.session_env_dir(ctx.env)
 
 
+def entries(directory: Path) -> list[os.DirEntry[str]]:
+    """The entries of ``directory``; none when it is missing or cannot be read (the checks
+    that need it readable say so themselves)."""
+    try:
+        return list(os.scandir(directory))
+    except OSError:
+        return []
+
+
 def env_files(ctx: Context) -> dict[str, Path]:
     """Session name -> its ``.sh`` env file (doctor's probe and temp files excluded)."""
     found: dict[str, Path] = {}
-    try:
-        entries = list(os.scandir(env_dir(ctx)))
-    except OSError:
-        return found
-    for entry in entries:
+    for entry in entries(env_dir(ctx)):
         if entry.name.startswith(PROBE_PREFIX) or not entry.name.endswith(".sh"):
             continue
         found[entry.name[: -len(".sh")]] = Path(entry.path)

@@ -234,11 +234,7 @@ def leftover_files(directory: Path, now: float | None = None) -> list[Path]:
     or the file is older than an hour)."""
     now = time.time() if now is None else now
     found: list[Path] = []
-    try:
-        entries = list(os.scandir(directory))
-    except OSError:
-        return found
-    for entry in entries:
+    for entry in _live.entries(directory):
         match = next((m for p in _TRANSIENT if (m := p.fullmatch(entry.name))), None)
         if match is None or not entry.is_file(follow_symlinks=False):
             continue

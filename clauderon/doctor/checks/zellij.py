@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from clauderon import paths
+from clauderon.doctor.checks import _live
 from clauderon.doctor.context import Context
 from clauderon.doctor.model import Check, Result, error, ok, plural, shq, skipped, warning
 
@@ -130,11 +131,7 @@ def _is_live_socket(path: Path) -> bool:
 def _sessions_in(directory: Path) -> list[Path]:
     """Session entries in a socket dir: sockets (and plain files, as left by some tools)."""
     found: list[Path] = []
-    try:
-        entries = list(os.scandir(directory))
-    except OSError:
-        return found
-    for entry in entries:
+    for entry in _live.entries(directory):
         if entry.name.startswith("."):
             continue
         try:
