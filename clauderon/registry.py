@@ -28,6 +28,7 @@ else:  # the same records without dataclasses' import cost (see clauderon/record
     from clauderon.records import dataclass, field
 
 SCHEMA_VERSION = 1
+BUSY_TIMEOUT = 15.0  # seconds a command waits for another one's write to finish
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     name TEXT PRIMARY KEY,
@@ -67,6 +68,28 @@ class Record:
     def now() -> str:
         return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace(
             "+00:00", "Z")
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """Put a new registry in WAL mode, waiting for other commands doing the same.
+
+    Changing the journal mode needs the only lock on the file, and SQLite answers "database
+    is locked" at once rather than wait for it (waiting could deadlock two such changes): a
+    handful of `clauderon new` started together on a new registry failed about one time in
+    fifteen. So: try again until the busy timeout, as a write would wait."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    pause = 0.002
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if error_kind(exc, None) != LOCKED or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 def secure_dir(path: Path) -> None:
@@ -127,7 +150,7 @@ class Registry:
             secure_dir(self.path.parent)
             old_umask = os.umask(0o077)
             try:
-                conn = sqlite3.connect(self.path, timeout=15, isolation_level=None,
+                conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
                                        check_same_thread=False)
             finally:
                 os.umask(old_umask)
@@ -198,7 +221,7 @@ class Registry:
         if version > SCHEMA_VERSION:
             raise RegistryError(f"the registry {shown} has schema version {version}, newer "
                                 f"than this clauderon ({SCHEMA_VERSION}); upgrade clauderon")
-        conn.execute("PRAGMA journal_mode=WAL")
+        _switch_to_wal(conn)
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute(_SCHEMA)

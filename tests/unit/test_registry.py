@@ -186,3 +186,33 @@ def test_registry_messages_call_only_corruption_damaged(tmp_path: Path) -> None:
         assert "damaged" not in str(reg._error("sessions.db", exc))
     exc = sqlite3.DatabaseError("database disk image is malformed")
     assert "damaged" in str(reg._error("sessions.db", exc))
+
+
+NEW_FILE_WRITER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("CREATE TABLE IF NOT EXISTS other (x)")
+print("writing", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("COMMIT")
+"""
+
+
+def test_a_new_registry_waits_for_another_command_setting_it_up(tmp_path: Path) -> None:
+    # A registry file another command is still setting up (rollback journal, a write
+    # under way): switching it to WAL got "database is locked" at once, without waiting,
+    # and one `clauderon new` in fifteen failed when a few started together.
+    path = tmp_path / "sessions.db"
+    writer = subprocess.Popen([sys.executable, "-c", NEW_FILE_WRITER, str(path), "0.4"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
+        started = time.monotonic()
+        Registry(path).reserve(rec("a"))
+        waited = time.monotonic() - started
+    finally:
+        writer.wait(30)
+    assert [r.name for r in Registry(path).all()] == ["a"]
+    assert 0.2 < waited < 10
+    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
