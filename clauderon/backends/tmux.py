@@ -76,7 +76,9 @@ NOT_FOUND_HINT = "tmux not found on PATH; run `clauderon doctor` for install ins
 EXITING = "server exited unexpectedly"
 NO_SERVER = ("no server running on", "error connecting to", EXITING)
 CREATE_ATTEMPTS = 4  # new-session tries while a previous server is still exiting
-NO_SESSION = ("can't find session", "no such session", "session not found")
+# "no current target": a server whose last session just went (it has none left to resolve a
+# target against) answers this instead of "can't find session" (seen with tmux 3.3a)
+NO_SESSION = ("can't find session", "no such session", "session not found", "no current target")
 KILL_TIMEOUT = 5.0  # seconds a killed session may stay listed
 SEPARATOR = ";"  # between two tmux commands of one client: its own argv element, never escaped
 LIST_COMMAND = ("list-sessions", "-F", "#{session_name}")

@@ -233,12 +233,13 @@ def test_a_server_that_was_exiting_is_tried_again(fp: Any, tmp_path: Path) -> No
     b.create(spec_for(b, tmp_path, name="app"))
 
 
-def test_shell_that_exits_at_once_is_an_error(fp: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("stderr", ["can't find session: =app\n",
+                                    "no current target\n"])  # its server had no session left
+def test_shell_that_exits_at_once_is_an_error(fp: Any, tmp_path: Path, stderr: str) -> None:
     b = backend(tmp_path)
     fp.register(VERSION, stdout="tmux 3.3a\n")
     fp.register(["tmux", "start-server", fp.any()])
-    fp.register(["tmux", "has-session", "-t", "=app"], returncode=1,
-                stderr="can't find session: =app\n")
+    fp.register(["tmux", "has-session", "-t", "=app"], returncode=1, stderr=stderr)
     with pytest.raises(ClauderonError, match='session "app" is not running'):
         b.create(spec_for(b, tmp_path, name="app"))
 
@@ -319,6 +320,7 @@ def test_kill_with_the_record_in_hand_targets_its_server_without_the_registry(
 
 @pytest.mark.parametrize("stderr", [
     "can't find session: =app\n",
+    "no current target\n",
     "no server running on /tmp/tmux-1000/default\n",
     "error connecting to /tmp/tmux-1000/default (No such file or directory)\n",
     "server exited unexpectedly\n",
