@@ -130,6 +130,18 @@ def ensure_private_dir(directory: Path) -> None:
         os.chmod(directory, _DIR_MODE)
 
 
+# Short-lived private files beside the env files (tmux's source-file script, docker's
+# --env-file, a file being written before its rename) share one naming scheme, so that
+# doctor can find those a killed clauderon process left behind: a dot, a label (unique
+# within the process where it must be), the writer's pid, ".tmp". Env files end in .sh or
+# .fish, so no session's file ever matches.
+TRANSIENT_NAME = re.compile(r"\..+\.(?P<pid>\d+)\.tmp")
+
+
+def transient_path(directory: Path, label: str) -> Path:
+    return directory / f".{label}.{os.getpid()}.tmp"
+
+
 def write_private_file(target: Path, data: bytes) -> None:
     """Atomically replace ``target`` with ``data``; the file is 0600 from its first moment.
 
@@ -137,7 +149,7 @@ def write_private_file(target: Path, data: bytes) -> None:
     ``clauderon doctor --fix`` rewrites a lost one), and the rename alone already means a
     crash leaves either the old file or the new one, never a torn one. Skipping it keeps
     ``clauderon new`` ~25 ms faster."""
-    tmp = target.with_name(f".{target.name}.{os.urandom(6).hex()}.tmp")
+    tmp = transient_path(target.parent, f"{target.name}.{os.urandom(6).hex()}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, _FILE_MODE)
     try:
         try:

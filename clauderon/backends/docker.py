@@ -19,7 +19,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -37,7 +36,7 @@ from clauderon.errors import (
 from clauderon.records import replace
 from clauderon.registry import Record
 from clauderon.session_env import DOCKER_HOST_ALIAS, without_foreign
-from clauderon.shellquote import ensure_private_dir, write_private_file
+from clauderon.shellquote import ensure_private_dir, transient_path, write_private_file
 
 CONTAINER_PREFIX = "clauderon-"
 LABEL_SESSION = "dev.clauderon.session"
@@ -93,7 +92,7 @@ def render_env_file(name: str, variables: Mapping[str, str]) -> str:
 
 def env_file_path(name: str, env: Mapping[str, str]) -> Path:
     """Where ``create`` writes the env file for ``docker run`` (unique per process)."""
-    return paths.session_env_dir(env) / f".{name}.{os.getpid()}.docker-env"
+    return transient_path(paths.session_env_dir(env), f"{name}.docker-env")
 
 
 def parse_states(stdout: str) -> dict[str, State]:

@@ -58,7 +58,7 @@ from clauderon.errors import (
 from clauderon.records import replace
 from clauderon.registry import Registry
 from clauderon.session_env import without_foreign
-from clauderon.shellquote import ensure_private_dir
+from clauderon.shellquote import ensure_private_dir, transient_path, write_private_file
 
 if TYPE_CHECKING:
     from clauderon.config import Config
@@ -403,18 +403,11 @@ class TmuxBackend:
     def _write_script(self, spec: SessionSpec) -> Path:
         """The create commands in a new 0600 file in the 0700 env file directory."""
         directory = paths.session_env_dir(self.env)
-        script = directory / f".tmux-new.{os.getpid()}.{os.urandom(6).hex()}"
+        script = transient_path(directory, f"tmux-new.{os.urandom(6).hex()}")
         data = self.create_script(spec).encode("utf-8")
         try:
             ensure_private_dir(directory)
-            fd = os.open(script, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            try:
-                os.fchmod(fd, 0o600)
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
-            finally:
-                os.close(fd)
+            write_private_file(script, data)
         except OSError as exc:
             script.unlink(missing_ok=True)
             where = paths.tidy_home(str(directory), self.env)

@@ -200,13 +200,15 @@ def test_temporary_files_of_killed_processes_are_reported_and_removed(world: Wor
     gone = subprocess.Popen(["/bin/true"])
     gone.wait()  # a pid that is not running any more
     hexid = "0123456789ab"
-    stale = [f".tmux-new.{gone.pid}.{hexid}", f".api.{gone.pid}.docker-env",
-             f".doctor-probe-{gone.pid}-abcdef.sh", f".api.sh.{hexid}.tmp"]
-    kept = [f".tmux-new.{os.getpid()}.{hexid}", f".api.fish.{hexid}.tmp", "notes.txt"]
+    me = os.getpid()
+    stale = [f".tmux-new.{hexid}.{gone.pid}.tmp", f".api.docker-env.{gone.pid}.tmp",
+             f".doctor-probe-{gone.pid}-abcdef.sh", f".api.sh.{hexid}.{me}.tmp"]
+    kept = [f".tmux-new.{hexid}.{me}.tmp", f".api.fish.{hexid}.{me}.tmp", "notes.txt",
+            f"x.{gone.pid}.tmp.sh"]  # the env file of a session named x.PID.tmp
     for name in stale + kept:
         (world.env_dir / name).write_text("export http_proxy='http://u:pw@proxy:3128'\n")
-    old = time.time() - 7200  # an env file half-written two hours ago; no pid in its name
-    os.utime(world.env_dir / f".api.sh.{hexid}.tmp", (old, old))
+    old = time.time() - 7200  # written two hours ago by a process that still runs
+    os.utime(world.env_dir / f".api.sh.{hexid}.{me}.tmp", (old, old))
 
     item = world.doctor("--check", "sessions.env_files").check("sessions.env_files")
     assert item["status"] == "warning"

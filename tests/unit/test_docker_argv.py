@@ -52,7 +52,7 @@ def spec(name: str = "s1", *, workdir: str = "/srv/work", shell: str = "/bin/sh"
 
 
 def env_file_of(name: str) -> Path:
-    return paths.session_env_dir() / f".{name}.{os.getpid()}.docker-env"
+    return paths.session_env_dir() / f".{name}.docker-env.{os.getpid()}.tmp"
 
 
 def run_argv(name: str, *, network: str = "bridge", workdir: str = "/srv/work",

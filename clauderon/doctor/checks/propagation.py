@@ -21,6 +21,10 @@ from pathlib import Path
 from clauderon.doctor.context import Context
 from clauderon.doctor.model import Check, Result, error, ok, plural, shq, skipped, warning
 
+# The env files of the probe's session (a session name of its own, with a dot so that no
+# user session has it), which a doctor killed mid-probe leaves behind.
+PROBE_FILE = re.compile(r"\.doctor-probe-(?P<pid>\d+)-[0-9a-f]{6}\.(?:sh|fish)")
+
 SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_?KEY|PRIVATE", re.IGNORECASE)
 PROXY_VARS = {"http_proxy", "https_proxy", "all_proxy", "no_proxy", "HTTP_PROXY",
               "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"}
@@ -150,7 +154,7 @@ def probe(ctx: Context, shell: str, backend: str) -> tuple[dict[str, str], dict[
     from clauderon.session_env import compute
     from clauderon.shellquote import remove_env_files, write_env_files
 
-    name = f".doctor-probe-{os.getpid()}-{os.urandom(3).hex()}"
+    name = f".doctor-probe-{os.getpid()}-{os.urandom(3).hex()}"  # see PROBE_FILE
     cfg = ctx.config_or_default()
     senv = compute(name, config=cfg, backend=backend, caller_env=ctx.env)
     extra = {"SHELL": shell}

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-import re
 import time
 from pathlib import Path
 from typing import Any
 
 from clauderon.doctor.checks import _live
+from clauderon.doctor.checks.propagation import PROBE_FILE
 from clauderon.doctor.context import Context
 from clauderon.doctor.model import Check, Result, error, ok, plural, skipped, warning
+from clauderon.shellquote import TRANSIENT_NAME
 
 FIX_ALL = "clauderon doctor --fix --check sessions.orphans"
 
@@ -208,14 +209,6 @@ def _expected_files(ctx: Context, name: str, variables: dict[str, str]
             for shell in ("sh", "fish")]
 
 
-# Files a clauderon process writes beside the env files and deletes moments later; a process
-# killed (SIGKILL, power loss) in between leaves them behind, possibly holding proxy passwords.
-_TRANSIENT = (
-    re.compile(r"\.tmux-new\.(?P<pid>\d+)\.[0-9a-f]{12}"),          # tmux's source-file script
-    re.compile(r"\..+\.(?P<pid>\d+)\.docker-env"),                   # docker run --env-file
-    re.compile(r"\.doctor-probe-(?P<pid>\d+)-[0-9a-f]{6}\.(?:sh|fish)"),  # doctor's shell probe
-    re.compile(r"\..+\.(?:sh|fish)\.[0-9a-f]{12}\.tmp"),                # an env file being written
-)
 TRANSIENT_MAX_AGE = 3600.0  # no clauderon command holds such a file this long
 
 
@@ -235,15 +228,16 @@ def leftover_files(directory: Path, now: float | None = None) -> list[Path]:
     now = time.time() if now is None else now
     found: list[Path] = []
     for entry in _live.entries(directory):
-        match = next((m for p in _TRANSIENT if (m := p.fullmatch(entry.name))), None)
+        # Written beside the env files and deleted moments later; a process killed (SIGKILL,
+        # power loss) in between leaves them behind, possibly holding proxy passwords.
+        match = TRANSIENT_NAME.fullmatch(entry.name) or PROBE_FILE.fullmatch(entry.name)
         if match is None or not entry.is_file(follow_symlinks=False):
             continue
         try:
             age = now - entry.stat(follow_symlinks=False).st_mtime
         except OSError:
             continue
-        pid = match.groupdict().get("pid")
-        if age > TRANSIENT_MAX_AGE or (pid is not None and not _pid_alive(int(pid))):
+        if age > TRANSIENT_MAX_AGE or not _pid_alive(int(match["pid"])):
             found.append(Path(entry.path))
     return sorted(found)
 
