@@ -12,30 +12,78 @@ import os
 import re
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple
 
 from clauderon import paths
 from clauderon.errors import ConfigError, UsageError
 
-if TYPE_CHECKING:
-    from dataclasses import dataclass, field
-else:  # the same records without dataclasses' import cost (see clauderon/records.py)
-    from clauderon.records import dataclass, field
-
-BACKENDS = ("zellij", "tmux", "docker")
-DOCKER_NETWORKS = ("bridge", "none", "host")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-# key -> expected type, per table ("" is the top level). Lists hold strings.
-SCHEMA: dict[str, dict[str, type]] = {
-    "": {"default_backend": str},
-    "zellij": {"shell": str, "layout": str, "env": list},
-    "tmux": {"shell": str, "config": str, "socket": str, "env": list},
-    "docker": {"image": str, "network": str, "shell": str, "extra_args": list, "env": list},
-    "proxy": {"http": str, "https": str, "all": str, "no_proxy": list},
-}
 TYPE_NAMES: dict[type, str] = {str: "a string", list: "a list of strings"}
+
+
+class Setting(NamedTuple):
+    """One key of a config table: its type (``str``, or ``list`` of strings), the value in
+    force when it is not set (None: unset, or computed where ``default_doc`` says how), the
+    values it may take, and one line of documentation."""
+
+    key: str
+    type: type
+    default: Any = None
+    doc: str = ""
+    choices: tuple[str, ...] = ()
+    default_doc: str | None = None  # how an unset value is computed (shown by config init)
+    option: str | None = None  # the `clauderon new` option that overrides it (--image)
+    example: str | None = None  # a sample value for the starter file (TOML), else the default
+
+
+# The tables that belong to no backend ("" is the top level). Each backend's table comes from
+# its module's declaration (clauderon.backends).
+CORE: dict[str, tuple[Setting, ...]] = {
+    "": (
+        Setting("default_backend", str, "zellij", "the backend `clauderon new` uses"),
+    ),
+    "proxy": (
+        Setting("http", str, None, "",
+                default_doc="inherit HTTP_PROXY / http_proxy",
+                example='"http://proxy.internal:3128"'),
+        Setting("https", str, None, "",
+                default_doc="inherit HTTPS_PROXY / https_proxy",
+                example='"http://proxy.internal:3128"'),
+        Setting("all", str, None, "",
+                default_doc="inherit ALL_PROXY / all_proxy",
+                example='"socks5://proxy.internal:1080"'),
+        Setting("no_proxy", list, None, "",
+                default_doc="inherit NO_PROXY / no_proxy",
+                example='["localhost", "127.0.0.1", "::1"]'),
+    ),
+}
+
+
+def table_settings(table: str) -> tuple[Setting, ...] | None:
+    """The keys of config table ``table`` (a core table or a backend's); None when no such
+    table exists. A backend's module is imported only when its table is asked for."""
+    if table in CORE:
+        return CORE[table]
+    from clauderon import backends
+
+    if backends.exists(table):
+        return backends.info(table).settings
+    return None
+
+
+def tables() -> list[str]:
+    """Every table's name: the core ones, then one per backend."""
+    from clauderon import backends
+
+    return [*CORE, *backends.names()]
+
+
+def setting_of(dotted: str) -> Setting | None:
+    table, _, key = dotted.rpartition(".")
+    found = table_settings(table)
+    return next((s for s in found if s.key == key), None) if found else None
 
 
 @dataclass(frozen=True)
@@ -51,9 +99,16 @@ class Config:
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
 
+    def value(self, dotted: str) -> Any:
+        """The value in force for ``dotted``: as written, else the declared default."""
+        if dotted in self.values:
+            return self.values[dotted]
+        declared = setting_of(dotted)
+        return declared.default if declared else None
+
     @property
     def default_backend(self) -> str:
-        return str(self.values.get("default_backend", "zellij"))
+        return str(self.value("default_backend"))
 
     def env_entries(self, backend: str) -> list[tuple[str, str]]:
         raw = self.values.get(f"{backend}.env") or []
@@ -89,7 +144,7 @@ def load(env: Mapping[str, str] | None = None) -> Config:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return Config(path=path, loaded=False, sources=_default_sources())
+        return Config(path=path, loaded=False)
     except IsADirectoryError:
         raise ConfigError(f"{shown} is a directory, not a config file") from None
     except PermissionError:
@@ -109,14 +164,9 @@ def load(env: Mapping[str, str] | None = None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_toml_error(shown, exc)) from None
     values, warnings = _validate(doc, shown)
-    sources = _default_sources()
-    sources.update({key: "file" for key in values})
+    sources = {key: "file" for key in values}
     return Config(path=path, loaded=True, values=values, sources=sources,
                   warnings=tuple(warnings))
-
-
-def _default_sources() -> dict[str, str]:
-    return {f"{t}.{k}" if t else k: "default" for t, keys in SCHEMA.items() for k in keys}
 
 
 def _toml_error(shown: str, exc: Exception) -> str:
@@ -139,55 +189,53 @@ def _suggest(key: str, known: list[str]) -> str:
 def _validate(doc: dict[str, Any], shown: str) -> tuple[dict[str, Any], list[str]]:
     values: dict[str, Any] = {}
     warnings: list[str] = []
-    tables = [t for t in SCHEMA if t]
     for key, value in doc.items():
-        if isinstance(value, dict) and key in SCHEMA:
+        settings = table_settings(key) if key and isinstance(value, dict) else None
+        if settings is not None:
             for sub, subvalue in value.items():
-                _check_value(key, sub, subvalue, values, warnings, shown)
-        elif key in SCHEMA[""]:
-            _check_value("", key, value, values, warnings, shown)
+                _check_value(key, settings, sub, subvalue, values, warnings, shown)
+        elif any(s.key == key for s in CORE[""]):
+            _check_value("", CORE[""], key, value, values, warnings, shown)
         else:
-            known = tables + list(SCHEMA[""])
+            known = [t for t in tables() if t] + [s.key for s in CORE[""]]
             kind = "table" if isinstance(value, dict) else "key"
             warnings.append(f"{shown}: unknown {kind} '{key}'{_suggest(key, known)}")
+    from clauderon import backends
+
     backend = values.get("default_backend")
-    if backend is not None and backend not in BACKENDS:
+    if backend is not None and not backends.exists(backend):
         raise ConfigError(f"{shown}: default_backend = {backend!r} is not a backend; "
-                          f"use one of: {', '.join(BACKENDS)}")
-    network = values.get("docker.network")
-    if network is not None and network not in DOCKER_NETWORKS:
-        raise ConfigError(f"{shown}: docker.network = {network!r} is not supported; "
-                          f"use one of: {', '.join(DOCKER_NETWORKS)}")
-    for table in ("zellij", "tmux", "docker"):
-        for entry in values.get(f"{table}.env") or []:
-            parse_env_entry(entry, where=f"{shown}: {table}.env", error=ConfigError)
-    for table, sub in (("zellij", "shell"), ("tmux", "shell"), ("docker", "shell"),
-                       ("zellij", "layout"), ("docker", "image")):
-        if values.get(f"{table}.{sub}") == "":
-            raise ConfigError(f"{shown}: {table}.{sub} is empty; remove the line to use "
-                              "the default")
+                          f"use one of: {', '.join(backends.names())}")
     return values, warnings
 
 
-def _check_value(table: str, key: str, value: Any, values: dict[str, Any],
-                 warnings: list[str], shown: str) -> None:
+def _check_value(table: str, settings: tuple[Setting, ...], key: str, value: Any,
+                 values: dict[str, Any], warnings: list[str], shown: str) -> None:
     dotted = f"{table}.{key}" if table else key
-    expected = SCHEMA[table].get(key)
-    if expected is None:
+    declared = next((s for s in settings if s.key == key), None)
+    if declared is None:
         where = f"[{table}]" if table else "the top level"
         warnings.append(f"{shown}: unknown key '{key}' in {where}"
-                        f"{_suggest(key, list(SCHEMA[table]))}")
+                        f"{_suggest(key, [s.key for s in settings])}")
         return
-    if not isinstance(value, expected) or (
+    if not isinstance(value, declared.type) or (
         isinstance(value, list) and not all(isinstance(v, str) for v in value)
     ):
         from clauderon.secrets import mask
 
         got = type(value).__name__
-        raise ConfigError(f"{shown}: {dotted} must be {TYPE_NAMES[expected]}, not {got} "
+        raise ConfigError(f"{shown}: {dotted} must be {TYPE_NAMES[declared.type]}, not {got} "
                           f"({mask(repr(value))})")
     if isinstance(value, str) and "\x00" in value:
         raise ConfigError(f"{shown}: {dotted} contains a NUL byte")
+    if declared.choices and value not in declared.choices:
+        raise ConfigError(f"{shown}: {dotted} = {value!r} is not supported; use one of: "
+                          f"{', '.join(declared.choices)}")
+    if table not in CORE and value == "":
+        raise ConfigError(f"{shown}: {dotted} is empty; remove the line to use the default")
+    if table not in CORE and key == "env" and isinstance(value, list):
+        for entry in value:
+            parse_env_entry(entry, where=f"{shown}: {dotted}", error=ConfigError)
     values[dotted] = list(value) if isinstance(value, list) else value
 
 
@@ -196,44 +244,49 @@ def effective_shell(cfg: Config, backend: str, cli_shell: str | None,
     """The shell a session runs and where that choice came from."""
     if cli_shell:
         return cli_shell, "--shell"
-    configured = cfg.get(f"{backend}.shell")
-    if configured:
-        return str(configured), "file"
-    if backend == "docker":
-        return "/bin/sh", "default"
+    if cfg.get(f"{backend}.shell"):
+        return str(cfg.get(f"{backend}.shell")), "file"
+    declared = cfg.value(f"{backend}.shell")
+    if declared:  # the backend's own default (a shell inside an image)
+        return str(declared), "default"
     e = os.environ if env is None else env
     if e.get("SHELL"):
         return e["SHELL"], "env:SHELL"
     return "/bin/sh", "default"
 
 
-STARTER = """\
-# clauderon configuration. Every key is optional; remove the '#' to set one.
-# Documentation: docs/configuration.md
+def _toml(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    import json
 
-# default_backend = "zellij"        # zellij | tmux | docker
+    return json.dumps(value, ensure_ascii=False)
 
-[zellij]
-# shell = "/bin/zsh"                # default: $SHELL, else /bin/sh
-# layout = "default"                # a name in the Zellij layout dir, a built-in, or a path
-# env = ["TERM=xterm-256color"]     # extra variables for every pane
 
-[tmux]
-# shell = "/bin/bash"
-# config = "~/.config/clauderon/tmux.conf"
-# socket = "clauderon"              # a tmux -L socket name; default: your usual tmux server
-# env = []
+def starter_text() -> str:
+    """The commented starting file `config init` writes: every table and key, from the
+    declarations (core tables here, one table per backend)."""
+    from clauderon import backends
 
-[docker]
-# image = "debian:bookworm"
-# network = "bridge"                # bridge | none | host
-# shell = "/bin/sh"
-# extra_args = ["--cpus", "2"]
-# env = []
-
-[proxy]
-# http  = "http://proxy.internal:3128"   # default: inherit HTTP_PROXY / http_proxy
-# https = "http://proxy.internal:3128"
-# all   = "socks5://proxy.internal:1080"
-# no_proxy = ["localhost", "127.0.0.1", "::1"]
-"""
+    lines = ["# clauderon configuration. Every key is optional; remove the '#' to set one.",
+             "# What is in force and where it comes from: `clauderon config show`;",
+             "# help: `clauderon config --help`.", ""]
+    for table in tables():
+        settings = table_settings(table) or ()
+        if table:
+            lines += ["", f"[{table}]"]
+        for declared in settings:
+            if declared.key == "default_backend":
+                doc = " | ".join(backends.names())
+            else:
+                doc = declared.doc
+            if declared.choices:
+                doc = " | ".join(declared.choices)
+            if declared.default_doc:
+                doc = f"{doc}; default: {declared.default_doc}" if doc else \
+                    f"default: {declared.default_doc}"
+            sample = declared.example or (_toml(declared.default)
+                                          if declared.default is not None else '""')
+            text = f"# {declared.key} = {sample}"
+            lines.append(f"{text:<34}  # {doc}" if doc else text)
+    return "\n".join(lines) + "\n"

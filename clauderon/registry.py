@@ -15,17 +15,13 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from clauderon import paths
 from clauderon.errors import ClauderonError
-
-if TYPE_CHECKING:
-    from dataclasses import dataclass, field
-else:  # the same records without dataclasses' import cost (see clauderon/records.py)
-    from clauderon.records import dataclass, field
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT = 15.0  # seconds a command waits for another one's write to finish

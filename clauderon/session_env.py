@@ -7,14 +7,9 @@ Every backend, the env files read by the shell hooks, ``attach`` and ``doctor`` 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from clauderon.config import Config
-
-if TYPE_CHECKING:
-    from dataclasses import dataclass
-else:  # the same record without dataclasses' import cost (see clauderon/records.py)
-    from clauderon.records import dataclass
 
 # Variables of a surrounding multiplexer or session: never passed on to a new session.
 FOREIGN = ("ZELLIJ", "ZELLIJ_SESSION_NAME", "ZELLIJ_PANE_ID", "TMUX", "TMUX_PANE",
@@ -24,7 +19,6 @@ PROXIES = (("http", "http_proxy"), ("https", "https_proxy"), ("all", "all_proxy"
            ("no_proxy", "no_proxy"))
 DEFAULT_TERM = "xterm-256color"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
-DOCKER_HOST_ALIAS = "host.docker.internal"
 
 
 @dataclass(frozen=True)
@@ -69,9 +63,13 @@ def compute(
     Order of precedence for each variable: ``--env`` entries, then the backend's config
     ``env``, then ``[proxy]`` (proxies only), then the caller's environment. Proxy variables
     are set in both letter cases; TERM always (config, else caller, else xterm-256color).
-    For Docker, loopback proxies are rewritten to host.docker.internal, and with network
-    ``none`` no proxy is set at all.
+    For a backend whose sessions run in a container (its declared ``container_host``), the
+    caller's variables do not go in, loopback proxies are rewritten to that host name, and
+    with network ``none`` no proxy is set at all.
     """
+    from clauderon import backends
+
+    container_host = backends.info(backend).container_host
     base = without_foreign(caller_env)
     explicit: dict[str, str] = {}
     for key, entry in [*config.env_entries(backend), *extra_env]:
@@ -95,13 +93,13 @@ def compute(
     variables.update(explicit)
 
     notes: list[str] = []
-    if backend == "docker":
-        proxies, notes = _for_container(proxies, network)
+    if container_host:
+        proxies, notes = _for_container(proxies, network, container_host)
     for lower, value in proxies.items():
         variables[lower.upper()] = value
         variables[lower] = value
     variables["CLAUDERON_SESSION"] = name
-    if backend == "docker":
+    if container_host:
         # Inside the container the caller's variables mean nothing; only ours go in.
         base = {}
     return SessionEnv(variables=variables, base=base, notes=tuple(notes))
@@ -118,7 +116,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _for_container(proxies: dict[str, str], network: str | None
+def _for_container(proxies: dict[str, str], network: str | None, host_alias: str
                    ) -> tuple[dict[str, str], list[str]]:
     if network == "none":
         if any(k != "no_proxy" for k in proxies):
@@ -133,16 +131,16 @@ def _for_container(proxies: dict[str, str], network: str | None
         if key == "no_proxy":
             rewritten[key] = value
             continue
-        new = rewrite_loopback(value)
+        new = rewrite_loopback(value, host_alias)
         if new != value:
             notes.append(f"{key.upper()} pointed at the host's loopback; inside the container "
-                         f"it uses {DOCKER_HOST_ALIAS} instead")
+                         f"it uses {host_alias} instead")
         rewritten[key] = new
     return rewritten, notes
 
 
-def rewrite_loopback(url: str) -> str:
-    """``http://127.0.0.1:3128`` -> ``http://host.docker.internal:3128`` (other URLs as is)."""
+def rewrite_loopback(url: str, host_alias: str) -> str:
+    """``http://127.0.0.1:3128`` -> ``http://HOST_ALIAS:3128`` (other URLs as is)."""
     from urllib.parse import urlsplit, urlunsplit
 
     try:
@@ -156,6 +154,6 @@ def rewrite_loopback(url: str) -> str:
     userinfo = netloc.rpartition("@")[0]
     port = f":{parts.port}" if parts.port else ""
     netloc = f"{userinfo}@" if userinfo else ""
-    netloc += DOCKER_HOST_ALIAS + port
+    netloc += host_alias + port
     new = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
     return new if "://" in url else new.split("://", 1)[1]

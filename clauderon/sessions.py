@@ -8,7 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
-from clauderon import names, paths, session_env
+from clauderon import backends, names, paths, session_env
 from clauderon.backends import get_backend
 from clauderon.backends.base import Backend, SessionSpec, State
 from clauderon.config import Config, effective_shell, parse_env_entry
@@ -75,8 +75,8 @@ def _workdir(given: str | None) -> Path:
 
 def _check_shell(shell: str, source: str, backend: str) -> None:
     _utf8(shell, f"the shell {shell!a} (from {source})")
-    if backend == "docker":
-        return  # the shell lives inside the image
+    if backends.info(backend).shell_in_image:
+        return  # the shell is looked for inside the image, by the backend
     if not os.path.isabs(shell):
         raise UsageError(f"shell {shell!r} (from {source}) must be an absolute path, "
                          "e.g. /bin/bash")
@@ -90,6 +90,8 @@ def create(req: NewRequest, config: Config, env: Mapping[str, str]) -> tuple[Rec
                                                                              tuple[str, ...]]:
     """Create a session. On any failure nothing remains: no row, no env file, no session."""
     backend_name = req.backend or config.default_backend
+    if not backends.exists(backend_name):
+        raise backends.unknown(backend_name, "--backend")
     name = names.full_name(req.session, req.project)
     names.check(name)
     if req.project is not None:
@@ -103,7 +105,7 @@ def create(req: NewRequest, config: Config, env: Mapping[str, str]) -> tuple[Rec
     layout = req.layout or config.get(f"{backend_name}.layout")
     if layout is not None:
         _utf8(str(layout), f"the layout {layout!a}")
-    network = req.options.get("network") or config.get("docker.network")
+    network = req.options.get("network") or config.get(f"{backend_name}.network")
     senv = session_env.compute(name, config=config, backend=backend_name, caller_env=env,
                                extra_env=extra, network=str(network) if network else None)
     for key, value in senv.variables.items():
@@ -116,12 +118,12 @@ def create(req: NewRequest, config: Config, env: Mapping[str, str]) -> tuple[Rec
                         f"{name}`, remove it with `clauderon kill {name}`, or pick another name")
     # A backend whose create refuses an existing name itself (SessionExists, with nothing
     # made) needs no listing first.
-    if not getattr(backend, "create_refuses_existing", False):
+    if not backend.create_refuses_existing:
         live = backend.states().get(name)
         if live is not None:
             raise ClauderonError(
                 f'a {backend.label} session named "{name}" already exists ({live}); '
-                f"pick another name, or remove it with {_clear_hint(backend_name, name)}")
+                f"pick another name, or remove it with `{backend.remove_hint(name)}`")
     record = Record(name=name, backend=backend_name, workdir=str(workdir),
                     created_at=Record.now(), shell=spec.shell, env=senv.variables,
                     layout=spec.layout, options=_stored_options(spec.options))
@@ -150,14 +152,6 @@ def create(req: NewRequest, config: Config, env: Mapping[str, str]) -> tuple[Rec
 
 def _stored_options(options: Mapping[str, object]) -> dict[str, object]:
     return {k: v for k, v in options.items() if k != "layout_arg" and v is not None}
-
-
-def _clear_hint(backend: str, name: str) -> str:
-    return {
-        "zellij": f"`zellij delete-session --force {name}`",
-        "tmux": f"`tmux kill-session -t ={name}` (add -L SOCKET for a [tmux] socket)",
-        "docker": f"`docker rm -f $(docker ps -aq --filter label=dev.clauderon.session={name})`",
-    }.get(backend, f"`clauderon kill {name}`")
 
 
 def _files_error(verb: str, exc: OSError, env: Mapping[str, str]) -> ClauderonError:

@@ -1,25 +1,75 @@
-"""Backends: small adapters behind one protocol (see base.py)."""
+"""The backend table: every module in this package (but ``base``) is a backend.
+
+Names come from the package's directory listing, in alphabetical order, without importing
+anything; a backend's module is imported only when something asks for its declaration
+(``info``) or its class (``get_backend``). Every list of backends in the rest of clauderon
+(CLI choices, config tables, ``config show``, doctor's scans, the completion scripts) is
+derived from here.
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
 from collections.abc import Mapping
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-from clauderon.backends.base import Backend
-from clauderon.config import BACKENDS, Config
 from clauderon.errors import UsageError
+
+if TYPE_CHECKING:
+    from clauderon.backends.base import Backend, BackendInfo
+    from clauderon.config import Config, Setting
+
+NOT_BACKENDS = frozenset({"base"})
+
+
+def names() -> tuple[str, ...]:
+    """Every backend's name, sorted (a listing of this package's directories)."""
+    found: set[str] = set()
+    for directory in __path__:
+        try:
+            entries = os.listdir(directory)
+        except OSError:
+            continue
+        for entry in entries:
+            stem, dot, ext = entry.partition(".")
+            if (dot and ext == "py" and stem.isidentifier() and not stem.startswith("_")
+                    and stem not in NOT_BACKENDS):
+                found.add(stem)
+    return tuple(sorted(found))
+
+
+def exists(name: str) -> bool:
+    return name in names()
+
+
+def unknown(name: str, what: str = "backend") -> UsageError:
+    return UsageError(f"{what} {name!r} is not a backend; use one of: {', '.join(names())}")
+
+
+def module(name: str) -> ModuleType:
+    """The backend module ``name`` (UsageError when there is none)."""
+    if not exists(name):
+        raise unknown(name)
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def info(name: str) -> BackendInfo:
+    """What backend ``name`` declares (its module's ``INFO``)."""
+    declared: BackendInfo = module(name).INFO
+    return declared
+
+
+def setting(backend: str, key: str) -> Setting | None:
+    return next((s for s in info(backend).settings if s.key == key), None)
 
 
 def get_backend(name: str, config: Config, env: Mapping[str, str]) -> Backend:
-    if name == "zellij":
-        from clauderon.backends.zellij import ZellijBackend
+    return info(name).factory(config, env)
 
-        return ZellijBackend(config, env)
-    if name == "tmux":
-        from clauderon.backends.tmux import TmuxBackend
 
-        return TmuxBackend(config, env)
-    if name == "docker":
-        from clauderon.backends.docker import DockerBackend
-
-        return DockerBackend(config, env)
-    raise UsageError(f"unknown backend {name!r}; use one of: {', '.join(BACKENDS)}")
+def doctor_checks(name: str) -> list[object]:
+    """The doctor checks backend ``name`` contributes (its module's ``doctor_checks()``)."""
+    declared = getattr(module(name), "doctor_checks", None)
+    return list(declared()) if declared is not None else []

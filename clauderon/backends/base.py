@@ -1,18 +1,25 @@
-"""The protocol every backend implements, and the session states."""
+"""What a backend module declares (``INFO``), the protocol its class implements, and the
+session states.
+
+A backend is one module in ``clauderon/backends/``: it declares a module-level
+``INFO = BackendInfo(...)`` (its name, label, program, install hint, config keys with their
+defaults, and the class that drives it) and may define ``doctor_checks()`` returning its
+doctor checks. Everything else (CLI choices, config validation, ``config show``, doctor,
+completions) reads that declaration through :mod:`clauderon.backends`.
+"""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-if TYPE_CHECKING:  # annotations only: every command imports this module
-    from dataclasses import dataclass, field
-
+if TYPE_CHECKING:
+    from clauderon.config import Config, Setting
     from clauderon.registry import Record
     from clauderon.session_env import SessionEnv
-else:  # the same records without dataclasses' import cost (see clauderon/records.py)
-    from clauderon.records import dataclass, field
 
 
 class State(str, enum.Enum):
@@ -43,9 +50,33 @@ class AttachCommand(NamedTuple):
     env: dict[str, str]
 
 
+class BackendInfo(NamedTuple):
+    """What a backend module declares as ``INFO``."""
+
+    name: str                  # the --backend value and the config table's name
+    label: str                 # how messages name it ("tmux", "Docker")
+    program: str               # the program it drives (looked up on PATH)
+    factory: Callable[[Config, Mapping[str, str]], Backend]
+    settings: tuple[Setting, ...] = ()
+    install: Mapping[str, str] = {}  # OS family (debian, fedora, arch, alpine, macos) -> command
+    # The session's shell lives inside an image: it is not looked for on the host.
+    shell_in_image: bool = False
+    # The host's name from inside the session (proxies on loopback are rewritten to it), and
+    # the caller's environment does not go in: only the session's variables.
+    container_host: str | None = None
+    labelled: bool = False     # every session it lists carries clauderon's label
+    list_command: str = ""     # what a user runs to see the backend's own listing
+    # the backend's own attach command (the name is appended), suggested after `new`;
+    # empty: `clauderon attach NAME`
+    attach_command: tuple[str, ...] = ()
+
+
 class Backend(Protocol):
     name: str
     label: str
+    # create() itself refuses a name the backend holds (SessionExists with nothing made),
+    # so sessions.create need not list the backend's sessions first.
+    create_refuses_existing: bool
 
     def check_name(self, name: str) -> None:
         """Backend-specific name rules (UsageError, exit 2)."""
@@ -69,3 +100,6 @@ class Backend(Protocol):
 
     def version(self) -> str:
         """The backend tool's version string."""
+
+    def remove_hint(self, name: str) -> str:
+        """A command the user can paste to remove session ``name`` by hand (quoted)."""

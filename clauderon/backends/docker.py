@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clauderon import __version__, paths, proc
-from clauderon.backends.base import AttachCommand, SessionSpec, State
-from clauderon.config import DOCKER_NETWORKS, Config
+from clauderon.backends.base import AttachCommand, BackendInfo, SessionSpec, State
+from clauderon.config import Config, Setting
 from clauderon.errors import (
     ClauderonError,
     CommandError,
@@ -33,15 +35,19 @@ from clauderon.errors import (
     SessionExists,
     UsageError,
 )
-from clauderon.records import replace
-from clauderon.registry import Record
-from clauderon.session_env import DOCKER_HOST_ALIAS, without_foreign
+from clauderon.session_env import without_foreign
 from clauderon.shellquote import ensure_private_dir, transient_path, write_private_file
+
+if TYPE_CHECKING:
+    from clauderon.registry import Record
 
 CONTAINER_PREFIX = "clauderon-"
 LABEL_SESSION = "dev.clauderon.session"
 LABEL_VERSION = "dev.clauderon.version"
-DEFAULT_NETWORK = "bridge"
+NETWORKS = ("bridge", "none", "host")
+# How the host is reached from inside a container (--add-host ...:host-gateway on bridge).
+DOCKER_HOST_ALIAS = "host.docker.internal"
+DEFAULT_NETWORK = NETWORKS[0]
 # Docker's own rule for container names.
 _CONTAINER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+\Z")
 _NAME_CHARS = re.compile(r"[a-zA-Z0-9_.-]")
@@ -151,6 +157,7 @@ def _endpoint(text: str) -> str | None:
 class DockerBackend:
     name = "docker"
     label = "Docker"
+    create_refuses_existing = False
 
     def __init__(self, config: Config, env: Mapping[str, str]) -> None:
         self.config = config
@@ -218,9 +225,9 @@ class DockerBackend:
     def _network(self, options: Mapping[str, object]) -> str:
         network = str(options.get("network") or self.config.get("docker.network")
                       or DEFAULT_NETWORK)
-        if network not in DOCKER_NETWORKS:
+        if network not in NETWORKS:
             raise UsageError(f"Docker network {network!r} is not supported; use one of: "
-                             f"{', '.join(DOCKER_NETWORKS)}")
+                             f"{', '.join(NETWORKS)}")
         return network
 
     def _extra_args(self, options: Mapping[str, object]) -> list[str]:
@@ -415,7 +422,46 @@ class DockerBackend:
                 f'{len(left)} container(s) labelled {LABEL_SESSION}={name} remain after '
                 f"`docker rm -f`; remove them with `docker rm -f {' '.join(left[:3])}`")
 
+    def remove_hint(self, name: str) -> str:
+        from clauderon.proc import describe
+
+        # one command whatever the container's name: every container carrying the label
+        listing = describe(["docker", "ps", "-aq", "--filter", f"{LABEL_SESSION}={name}"])
+        return f"docker rm -f $({listing})"
+
 
 def _last_line(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else ""
+
+
+INFO = BackendInfo(
+    name="docker",
+    label="Docker",
+    program="docker",
+    factory=DockerBackend,
+    settings=(
+        Setting("image", str, None, "the image every session runs (never pulled)",
+                example='"debian:bookworm"', option="--image"),
+        Setting("network", str, DEFAULT_NETWORK, "the container's network", choices=NETWORKS,
+                option="--network"),
+        Setting("shell", str, "/bin/sh", "the shell inside the image"),
+        Setting("extra_args", list, [], "more `docker run` arguments",
+                example='["--cpus", "2"]'),
+        Setting("env", list, [], "extra KEY=VALUE variables", option="--env"),
+    ),
+    install={
+        "macos": "brew install --cask docker",
+        "debian": "{sudo}apt-get install docker.io",
+        "fedora": "{sudo}dnf install moby-engine",
+        "arch": "{sudo}pacman -S docker",
+        "alpine": "{sudo}apk add docker",
+        "suse": "{sudo}zypper install docker",
+        "nixos": "nix-env -iA nixos.docker",
+        "*": "install Docker Engine (https://docs.docker.com/engine/install/)",
+    },
+    shell_in_image=True,
+    container_host=DOCKER_HOST_ALIAS,
+    labelled=True,
+    list_command="docker ps -a --filter label=" + LABEL_SESSION,
+)

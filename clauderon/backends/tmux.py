@@ -42,11 +42,13 @@ import os
 import re
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from clauderon import paths, proc
-from clauderon.backends.base import AttachCommand, SessionSpec, State
+from clauderon.backends.base import AttachCommand, BackendInfo, SessionSpec, State
+from clauderon.config import Setting
 from clauderon.errors import (
     ClauderonError,
     CommandError,
@@ -55,8 +57,6 @@ from clauderon.errors import (
     SessionExists,
     UsageError,
 )
-from clauderon.records import replace
-from clauderon.registry import Registry
 from clauderon.session_env import without_foreign
 from clauderon.shellquote import ensure_private_dir, transient_path, write_private_file
 
@@ -215,6 +215,13 @@ class TmuxBackend:
     # SessionExists with nothing made, so sessions.create lists nothing beforehand.
     create_refuses_existing = True
 
+    def remove_hint(self, name: str) -> str:
+        from clauderon.proc import describe
+
+        socket = self.config.get("tmux.socket")
+        return describe([*Server(str(socket) if socket else None).prefix(), "kill-session",
+                         "-t", target(name)])
+
     def __init__(self, config: Config, env: Mapping[str, str]) -> None:
         self.config = config
         self.caller_env = dict(env)
@@ -295,10 +302,14 @@ class TmuxBackend:
         return Server(str(socket) if socket else None, self.env.get("TMUX_TMPDIR") or None)
 
     def _records(self) -> list[Record]:
+        from clauderon.registry import Registry
+
         return [r for r in Registry.default(self.env).all() if r.backend == self.name]
 
     def server_for(self, name: str) -> Server:
         """The server ``name`` was created on (its record), else the default one."""
+        from clauderon.registry import Registry
+
         record = Registry.default(self.env).get(name)
         if record is not None and record.backend == self.name:
             return Server.from_options(record.options)
@@ -533,3 +544,32 @@ def _write_cache(cache: Path, key: str, version: TmuxVersion) -> None:
         os.replace(tmp, cache)
     except OSError:
         tmp.unlink(missing_ok=True)
+
+
+INFO = BackendInfo(
+    name="tmux",
+    label="tmux",
+    program="tmux",
+    factory=TmuxBackend,
+    settings=(
+        Setting("shell", str, None, "the shell in every pane", default_doc="$SHELL, else /bin/sh",
+                example='"/bin/bash"'),
+        Setting("config", str, None, "a tmux config file for a server clauderon starts (-f)",
+                example='"~/.config/clauderon/tmux.conf"'),
+        Setting("socket", str, None, "a tmux -L socket name",
+                default_doc="your usual tmux server", example='"clauderon"'),
+        Setting("env", list, [], "extra KEY=VALUE variables for every pane", option="--env"),
+    ),
+    install={
+        "macos": "brew install tmux",
+        "debian": "{sudo}apt-get install tmux",
+        "fedora": "{sudo}dnf install tmux",
+        "arch": "{sudo}pacman -S tmux",
+        "alpine": "{sudo}apk add tmux",
+        "suse": "{sudo}zypper install tmux",
+        "gentoo": "{sudo}emerge app-misc/tmux",
+        "nixos": "nix-env -iA nixos.tmux",
+        "*": "install tmux ≥ 3.2 with your system's package manager",
+    },
+    list_command="tmux list-sessions",
+)

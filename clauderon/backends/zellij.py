@@ -1,4 +1,5 @@
-"""The Zellij backend: drives the ``zellij`` CLI exactly as reference/zellij-cli.md describes.
+"""The Zellij backend: drives the ``zellij`` CLI as docs/zellij.md ("What clauderon relies on")
+describes.
 
 - version probe ``zellij --version``; < 0.40 is refused (no detached creation).
 - create: ``zellij -n LAYOUT attach -b NAME`` (0.41+) or ``-l LAYOUT`` (0.40), run in the
@@ -12,11 +13,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clauderon import paths, proc
-from clauderon.backends.base import AttachCommand, SessionSpec, State
-from clauderon.config import Config
+from clauderon.backends.base import AttachCommand, BackendInfo, SessionSpec, State
+from clauderon.config import Config, Setting
 from clauderon.errors import (
     ClauderonError,
     CommandError,
@@ -24,9 +27,10 @@ from clauderon.errors import (
     SessionExists,
     UsageError,
 )
-from clauderon.records import replace
-from clauderon.registry import Record
 from clauderon.session_env import without_foreign
+
+if TYPE_CHECKING:
+    from clauderon.registry import Record
 
 MIN_VERSION = (0, 40, 0)
 SOCKET_PATH_MAX = 107  # bytes; the socket path must be shorter than 108 on Linux
@@ -73,6 +77,7 @@ def parse_list(stdout: str) -> dict[str, State]:
 class ZellijBackend:
     name = "zellij"
     label = "Zellij"
+    create_refuses_existing = False
 
     def __init__(self, config: Config, env: Mapping[str, str]) -> None:
         self.config = config
@@ -203,6 +208,11 @@ class ZellijBackend:
         raise CommandError(f'zellij session "{name}" is still listed after kill and delete; '
                            f"remove it with `zellij delete-session --force {name}`")
 
+    def remove_hint(self, name: str) -> str:
+        from clauderon.proc import describe
+
+        return describe(["zellij", "delete-session", "--force", name])
+
     def _wait_not_running(self, name: str, timeout: float = 5.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -211,3 +221,36 @@ class ZellijBackend:
             time.sleep(0.05)
         raise CommandError(f'zellij session "{name}" is still running {timeout:g}s after '
                            "kill-session; run `clauderon doctor`")
+
+
+RELEASES = "https://github.com/zellij-org/zellij/releases/latest"
+
+INFO = BackendInfo(
+    name="zellij",
+    label="Zellij",
+    program="zellij",
+    factory=ZellijBackend,
+    settings=(
+        Setting("shell", str, None, "the shell in every pane", default_doc="$SHELL, else /bin/sh",
+                example='"/bin/zsh"'),
+        Setting("layout", str, "default",
+                "a name in the Zellij layout dir, a built-in, or a path", option="--layout"),
+        Setting("env", list, [], "extra KEY=VALUE variables for every pane",
+                example='["TERM=xterm-256color"]', option="--env"),
+    ),
+    install={
+        "macos": "brew install zellij",
+        "arch": "{sudo}pacman -S zellij",
+        "alpine": "{sudo}apk add zellij",
+        "fedora": "{sudo}dnf copr enable varlad/zellij && {sudo}dnf install zellij",
+        "suse": "{sudo}zypper install zellij",
+        "gentoo": "{sudo}emerge app-misc/zellij",
+        "nixos": "nix-env -iA nixos.zellij",
+        # Debian and Ubuntu do not package Zellij: the release binary (or cargo).
+        "*": ("mkdir -p ~/.local/bin && curl -fsSL "
+              f"{RELEASES}/download/zellij-{{arch}}-unknown-linux-musl.tar.gz "
+              "| tar -xz -C ~/.local/bin   # or: cargo install --locked zellij"),
+    },
+    list_command="zellij list-sessions --no-formatting",
+    attach_command=("zellij", "attach"),
+)

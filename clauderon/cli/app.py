@@ -76,28 +76,32 @@ def new(
     env: list[str] = typer.Option([], "--env", "-e", help="Extra KEY=VALUE (repeatable)."),
     image: Optional[str] = typer.Option(None, "--image", help="Docker image."),
     network: Optional[str] = typer.Option(None, "--network",
-                                          help="Docker network: bridge, none or host."),
+                                          help="Docker network (docker.network's values)."),
     attach: bool = typer.Option(False, "--attach", "-a", help="Attach right after creating."),
 ) -> None:
     """Create a session in the background."""
-    from clauderon import paths, sessions
-    from clauderon.config import BACKENDS, DOCKER_NETWORKS
+    from clauderon import backends, paths, sessions
     from clauderon.errors import UsageError
 
-    if backend is not None and backend not in BACKENDS:
-        raise UsageError(f"--backend {backend!r} is not a backend; use one of: "
-                         f"{', '.join(BACKENDS)}")
-    if network is not None and network not in DOCKER_NETWORKS:
-        raise UsageError(f"--network {network!r} is not supported; use one of: "
-                         f"{', '.join(DOCKER_NETWORKS)}")
+    if backend is not None and not backends.exists(backend):
+        raise backends.unknown(backend, "--backend")
     cfg = load_config()
     chosen = backend or cfg.default_backend
-    if (image or network) and chosen != "docker":
-        raise UsageError("--image and --network apply to the docker backend only; add "
-                         "--backend docker")
+    given = {"image": image, "network": network}
+    for key, value in given.items():
+        if value is None:
+            continue
+        owner = [b for b in backends.names() if backends.setting(b, key) is not None]
+        if chosen not in owner:
+            raise UsageError(f"--{key} applies to the {' and '.join(owner)} backend only; add "
+                             f"--backend {owner[0]}")
+        declared = backends.setting(chosen, key)
+        if declared is not None and declared.choices and value not in declared.choices:
+            raise UsageError(f"--{key} {value!r} is not supported; use one of: "
+                             f"{', '.join(declared.choices)}")
     req = sessions.NewRequest(session=session, backend=backend, workdir=workdir,
                               project=name, layout=layout, shell=shell, env=env,
-                              options={"image": image, "network": network})
+                              options=given)
     record, be, notes = sessions.create(req, cfg, os.environ)
     output.echo(f'Created {be.label} session "{record.name}" in '
                 f"{paths.tidy_home(record.workdir)}")
@@ -110,11 +114,10 @@ def new(
 
 
 def _attach_hint(backend: str, name: str) -> str:
+    from clauderon import backends
     from clauderon.proc import describe
 
-    if backend == "zellij":
-        return describe(["zellij", "attach", name])
-    return describe(["clauderon", "attach", name])
+    return describe([*(backends.info(backend).attach_command or ("clauderon", "attach")), name])
 
 
 def _exec(argv: list[str], env: dict[str, str]) -> None:

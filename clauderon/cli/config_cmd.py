@@ -2,10 +2,14 @@
 
 
 import os
+from typing import TYPE_CHECKING
 
 import typer
 
 from clauderon.cli import output
+
+if TYPE_CHECKING:
+    from clauderon.config import Config
 
 app = typer.Typer(help="Where the config file is, what is in force, a starting file.",
                   no_args_is_help=True)
@@ -20,19 +24,17 @@ def path() -> None:
 
 
 def effective(env: dict[str, str]) -> list[tuple[str, object, str]]:
-    """(key, value, source) for every setting, defaults and inherited values included."""
-    from clauderon import config, session_env
+    """(key, value, source) for every setting of every table (core and each backend's),
+    defaults and inherited values included."""
+    from clauderon import config
     from clauderon.secrets import mask
 
     cfg = config.load(env)
     rows: list[tuple[str, object, str]] = []
-    for table, keys in config.SCHEMA.items():
-        for key in keys:
-            dotted = f"{table}.{key}" if table else key
-            value = cfg.get(dotted)
-            source = cfg.sources.get(dotted, "default")
-            if value is None:
-                value, source = _default(cfg, dotted, env, session_env.PROXIES)
+    for table in config.tables():
+        for declared in config.table_settings(table) or ():
+            dotted = f"{table}.{declared.key}" if table else declared.key
+            value, source = _in_force(cfg, dotted, env)
             if isinstance(value, str):
                 value = mask(value)
             elif isinstance(value, list):
@@ -41,32 +43,24 @@ def effective(env: dict[str, str]) -> list[tuple[str, object, str]]:
     return rows
 
 
-def _default(cfg: object, dotted: str, env: dict[str, str],
-             proxies: tuple[tuple[str, str], ...]) -> tuple[object, str]:
-    from clauderon.config import Config, effective_shell
+def _in_force(cfg: "Config", dotted: str, env: dict[str, str]) -> tuple[object, str]:
+    """The value of ``dotted`` and where it comes from: the file, the environment (proxies,
+    $SHELL), else the declared default."""
+    from clauderon.config import effective_shell
+    from clauderon.session_env import PROXIES
 
-    assert isinstance(cfg, Config)
-    table, _, key = dotted.partition(".")
-    if dotted == "default_backend":
-        return "zellij", "default"
-    if key == "shell":
+    if dotted in cfg.values:
+        return cfg.values[dotted], cfg.sources.get(dotted, "file")
+    table, _, key = dotted.rpartition(".")
+    if key == "shell" and table:
         return effective_shell(cfg, table, None, env)
-    if dotted == "zellij.layout":
-        return "default", "default"
-    if dotted == "docker.network":
-        return "bridge", "default"
-    if key == "env" or key == "extra_args":
-        return [], "default"
     if table == "proxy":
-        lower = dict(proxies)[key]
+        lower = dict(PROXIES)[key]
         for var in (lower, lower.upper()):
             if env.get(var):
-                value: object = env[var]
-                if key == "no_proxy":
-                    value = env[var].split(",")
+                value: object = env[var].split(",") if key == "no_proxy" else env[var]
                 return value, f"env:{var}"
-        return None, "default"
-    return None, "default"
+    return cfg.value(dotted), "default"
 
 
 @app.command()
@@ -110,5 +104,5 @@ def init(force: bool = typer.Option(False, "--force", help="Overwrite an existin
     shown = paths.tidy_home(str(target))
     if target.exists() and not force:
         raise UsageError(f"{shown} already exists; use --force to overwrite it")
-    atomic_write(target, config.STARTER)
+    atomic_write(target, config.starter_text())
     output.echo(f"Wrote {shown}")

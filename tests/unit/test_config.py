@@ -18,7 +18,7 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
     cfg = config.load({"CLAUDERON_CONFIG": str(tmp_path / "none.toml"), "HOME": str(tmp_path)})
     assert not cfg.loaded
     assert cfg.default_backend == "zellij"
-    assert cfg.sources["zellij.layout"] == "default"
+    assert cfg.value("zellij.layout") == "default" and "zellij.layout" not in cfg.sources
 
 
 def test_seed_page_config_loads(tmp_path: Path) -> None:
@@ -84,6 +84,6 @@ def test_effective_shell_order(tmp_path: Path) -> None:
 
 
 def test_starter_file_is_valid_and_quiet(tmp_path: Path) -> None:
-    env = write(tmp_path, config.STARTER)
+    env = write(tmp_path, config.starter_text())
     cfg = config.load(env)
     assert cfg.loaded and cfg.warnings == () and cfg.values == {}
