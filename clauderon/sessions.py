@@ -13,6 +13,7 @@ from clauderon.backends import get_backend
 from clauderon.backends.base import Backend, SessionSpec, State
 from clauderon.config import Config, effective_shell, parse_env_entry
 from clauderon.errors import ClauderonError, CommandNotFound, SessionExists, UsageError
+from clauderon.fileio import write_private_file
 from clauderon.registry import NameTaken, Record, Registry
 from clauderon.shellquote import remove_env_files, write_env_files
 
@@ -243,9 +244,6 @@ def refresh_names_cache(registry: Registry, env: Mapping[str, str],
     try:
         if target.exists() and target.read_text(encoding="utf-8") == text:
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
+        write_private_file(target, text)
     except OSError:
         pass

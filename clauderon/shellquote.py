@@ -24,13 +24,12 @@ from pathlib import Path
 from typing import Literal
 
 from clauderon import paths
+from clauderon.fileio import ensure_private_dir, write_private_file
 
 Shell = Literal["sh", "fish"]
 
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _SUFFIX: dict[str, str] = {"sh": ".sh", "bash": ".sh", "zsh": ".sh", "fish": ".fish"}
-_DIR_MODE = 0o700
-_FILE_MODE = 0o600
 
 
 def quote_posix(value: str) -> str:
@@ -121,53 +120,6 @@ def env_file(name: str, shell: str, env: Mapping[str, str] | None = None) -> Pat
     except KeyError:
         raise ValueError(f"unknown shell {shell!r} (expected sh, bash, zsh or fish)") from None
     return paths.session_env_dir(env) / (name + suffix)
-
-
-def ensure_private_dir(directory: Path) -> None:
-    """Create ``directory`` (and parents) and make sure it is exactly 0700."""
-    directory.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
-    if (directory.stat().st_mode & 0o777) != _DIR_MODE:
-        os.chmod(directory, _DIR_MODE)
-
-
-# Short-lived private files beside the env files (tmux's source-file script, docker's
-# --env-file, a file being written before its rename) share one naming scheme, so that
-# doctor can find those a killed clauderon process left behind: a dot, a label (unique
-# within the process where it must be), the writer's pid, ".tmp". Env files end in .sh or
-# .fish, so no session's file ever matches.
-TRANSIENT_NAME = re.compile(r"\..+\.(?P<pid>\d+)\.tmp")
-
-
-def transient_path(directory: Path, label: str) -> Path:
-    return directory / f".{label}.{os.getpid()}.tmp"
-
-
-def write_private_file(target: Path, data: bytes) -> None:
-    """Atomically replace ``target`` with ``data``; the file is 0600 from its first moment.
-
-    No fsync: an env file is derived state (the registry holds the same variables and
-    ``clauderon doctor --fix`` rewrites a lost one), and the rename alone already means a
-    crash leaves either the old file or the new one, never a torn one. Skipping it keeps
-    ``clauderon new`` ~25 ms faster."""
-    tmp = transient_path(target.parent, f"{target.name}.{os.urandom(6).hex()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, _FILE_MODE)
-    try:
-        try:
-            os.fchmod(fd, _FILE_MODE)  # a strict umask may have removed u+w/u+r
-            _write_all(fd, data)
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
 
 
 def write_env_files(

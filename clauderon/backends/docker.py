@@ -35,8 +35,8 @@ from clauderon.errors import (
     SessionExists,
     UsageError,
 )
+from clauderon.fileio import ensure_private_dir, transient_path, write_private_file
 from clauderon.session_env import without_foreign
-from clauderon.shellquote import ensure_private_dir, transient_path, write_private_file
 
 if TYPE_CHECKING:
     from clauderon.registry import Record

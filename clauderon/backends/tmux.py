@@ -57,8 +57,8 @@ from clauderon.errors import (
     SessionExists,
     UsageError,
 )
+from clauderon.fileio import ensure_private_dir, transient_path, write_private_file
 from clauderon.session_env import without_foreign
-from clauderon.shellquote import ensure_private_dir, transient_path, write_private_file
 
 if TYPE_CHECKING:
     from clauderon.config import Config
@@ -535,15 +535,12 @@ def _read_cache(cache: Path, key: str) -> TmuxVersion | None:
 
 def _write_cache(cache: Path, key: str, version: TmuxVersion) -> None:
     """Best effort: a cache that cannot be written only costs a ``tmux -V`` next time."""
-    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
     fields = [key, str(version.major), str(version.minor), version.text,
               "openbsd" if version.openbsd else "-"]
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text("\n".join(fields) + "\n", encoding="utf-8")
-        os.replace(tmp, cache)
+        write_private_file(cache, "\n".join(fields) + "\n")
     except OSError:
-        tmp.unlink(missing_ok=True)
+        pass
 
 
 INFO = BackendInfo(

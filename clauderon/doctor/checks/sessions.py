@@ -11,7 +11,7 @@ from clauderon.doctor.checks import _live
 from clauderon.doctor.checks.propagation import PROBE_FILE
 from clauderon.doctor.context import Context
 from clauderon.doctor.model import Check, Result, error, ok, plural, skipped, warning
-from clauderon.shellquote import TRANSIENT_NAME
+from clauderon.fileio import TRANSIENT_NAME
 
 FIX_ALL = "clauderon doctor --fix --check sessions.orphans"
 
@@ -300,7 +300,8 @@ def run_env_files(ctx: Context) -> Result:
 
 
 def fix_env_files(ctx: Context, result: Result) -> list[str]:
-    from clauderon.shellquote import ensure_private_dir, write_env_files
+    from clauderon.fileio import ensure_private_dir
+    from clauderon.shellquote import write_env_files
 
     done: list[str] = []
     if result.data.get("chmod_dir"):
