@@ -11,13 +11,15 @@ controlling terminal, and rc files often test ``[ -t 0 ]``) under the same rules
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import errno
 import os
 import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 DEFAULT_TIMEOUT = 10.0
@@ -71,6 +73,21 @@ def which(program: str, env: Mapping[str, str] | None = None) -> str | None:
     return shutil.which(program, path=path)
 
 
+_LIMIT: contextvars.ContextVar[float | None] = contextvars.ContextVar("clauderon_proc_limit",
+                                                                     default=None)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Every command :func:`run` starts inside (in this thread) gets at most ``seconds``:
+    a caller's deadline (doctor's per-check limit) over the timeouts its callees chose."""
+    token = _LIMIT.set(seconds)
+    try:
+        yield
+    finally:
+        _LIMIT.reset(token)
+
+
 def run(
     argv: Sequence[str],
     *,
@@ -90,6 +107,9 @@ def run(
     args = [str(a) for a in argv]
     if not args:
         raise ValueError("empty argv")
+    limit = _LIMIT.get()
+    if limit is not None:
+        timeout = min(timeout, limit)
     try:
         proc = subprocess.Popen(
             args,

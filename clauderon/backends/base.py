@@ -103,3 +103,7 @@ class Backend(Protocol):
 
     def remove_hint(self, name: str) -> str:
         """A command the user can paste to remove session ``name`` by hand (quoted)."""
+
+    def seen_elsewhere(self, name: str) -> str | None:
+        """Where session ``name``, not in this backend's listing, still exists in a form
+        another version of the tool can reach (and how), or None: it is gone."""

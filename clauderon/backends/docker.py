@@ -422,6 +422,9 @@ class DockerBackend:
                 f'{len(left)} container(s) labelled {LABEL_SESSION}={name} remain after '
                 f"`docker rm -f`; remove them with `docker rm -f {' '.join(left[:3])}`")
 
+    def seen_elsewhere(self, name: str) -> str | None:
+        return None  # one server (or daemon) per record: not listed means gone
+
     def remove_hint(self, name: str) -> str:
         from clauderon.proc import describe
 

@@ -215,6 +215,9 @@ class TmuxBackend:
     # SessionExists with nothing made, so sessions.create lists nothing beforehand.
     create_refuses_existing = True
 
+    def seen_elsewhere(self, name: str) -> str | None:
+        return None  # one server (or daemon) per record: not listed means gone
+
     def remove_hint(self, name: str) -> str:
         from clauderon.proc import describe
 

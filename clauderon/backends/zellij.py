@@ -10,6 +10,7 @@ describes.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Mapping
@@ -207,6 +208,27 @@ class ZellijBackend:
             time.sleep(0.2)
         raise CommandError(f'zellij session "{name}" is still listed after kill and delete; '
                            f"remove it with `zellij delete-session --force {name}`")
+
+    def seen_elsewhere(self, name: str) -> str | None:
+        """A session of another Zellij version: its socket in another version's socket dir
+        (0.39–0.43 keep one dir per version, 0.44+ ``contract_version_1``), or its
+        resurrection data in another version's cache dir. This zellij cannot see it."""
+        base, _why = paths.zellij_socket_base(self.env)
+        try:
+            current = paths.zellij_socket_subdir(self.version_tuple())
+        except ClauderonError:
+            return None
+        for root, inside in ((base, ""), (paths.zellij_cache_dir(self.env), "session_info")):
+            try:
+                siblings = sorted(p for p in root.iterdir() if p.name != current and p.is_dir())
+            except OSError:
+                continue
+            for sibling in siblings:
+                if os.path.lexists(sibling / inside / name):
+                    version = sibling.name.replace("contract_version_", "contract version ")
+                    return (f"Zellij {version} still has it ({paths.tidy_home(str(sibling))}); "
+                            f"attach to it with that version's zellij binary")
+        return None
 
     def remove_hint(self, name: str) -> str:
         from clauderon.proc import describe

@@ -17,11 +17,12 @@ from clauderon.doctor.model import Outcome
 
 
 def diagnose(env: Mapping[str, str], *, only: Sequence[str] = (), fix: bool = False,
-             timeout: float | None = None) -> list[Outcome]:
+             prune: bool = False, timeout: float | None = None) -> list[Outcome]:
     """Run the checks named by ``only`` (all when empty) and return their outcomes."""
     from clauderon.doctor import checks, runner
     from clauderon.doctor.context import Context, timeout_from_env
 
     chosen = checks.select(checks.all_checks(), list(only))
-    ctx = Context(env, timeout=timeout if timeout is not None else timeout_from_env(env))
+    ctx = Context(env, timeout=timeout if timeout is not None else timeout_from_env(env),
+                  prune=prune)
     return runner.diagnose(chosen, ctx, fix=fix)

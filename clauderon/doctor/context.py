@@ -11,8 +11,8 @@ than the check's own, so a hung ``zellij`` is stopped and reported as a timeout.
 
 from __future__ import annotations
 
-import importlib.util
 import os
+import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,8 +30,6 @@ T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 5.0
 TIMEOUT_ENV = "CLAUDERON_DOCTOR_TIMEOUT"
-BACKEND_NAMES = ("zellij", "tmux", "docker")
-BACKEND_BINARIES = {"zellij": "zellij", "tmux": "tmux", "docker": "docker"}
 
 
 @dataclass(frozen=True)
@@ -57,8 +55,11 @@ class _Memo:
 
 class Context:
     def __init__(self, env: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT,
-                 cwd: Path | None = None) -> None:
+                 cwd: Path | None = None, prune: bool = False) -> None:
         self.env: dict[str, str] = dict(env)
+        # --prune: fixes may forget or delete what could still come back (see
+        # checks/sessions.py); without it they repair only what cannot lose anything
+        self.prune = prune
         self.timeout = timeout
         self.cwd = cwd or Path(os.getcwd())
         self._memos: dict[str, _Memo] = {}
@@ -161,44 +162,56 @@ class Context:
 
         return self.memo("zellij", compute)
 
-    def zellij_sessions(self) -> dict[str, State]:
-        """``zellij list-sessions --no-formatting``, parsed exactly (the backend's parser)."""
-        def compute() -> dict[str, State]:
-            from clauderon.backends.zellij import NO_SESSIONS, parse_list
-
-            result = self.run(["zellij", "list-sessions", "--no-formatting"])
-            if result.returncode != 0:
-                if NO_SESSIONS in result.stderr or NO_SESSIONS in result.stdout:
-                    return {}
-                raise proc.failure(result)
-            return parse_list(result.stdout)
-
-        return self.memo("zellij.sessions", compute)
-
     # -- backends --------------------------------------------------------------------------
 
     @staticmethod
-    def backend_module_exists(name: str) -> bool:
-        try:
-            return importlib.util.find_spec(f"clauderon.backends.{name}") is not None
-        except (ImportError, ValueError):
-            return False
+    def backend_names() -> tuple[str, ...]:
+        from clauderon import backends
 
-    def backend_available(self, name: str) -> bool:
-        """The backend's module exists and its program is on PATH."""
-        return self.backend_module_exists(name) and self.which(BACKEND_BINARIES[name]) is not None
+        return backends.names()
+
+    def backend_installed(self, name: str) -> bool:
+        """The program backend ``name`` drives is on PATH."""
+        from clauderon import backends
+
+        return self.which(backends.info(name).program) is not None
+
+    def backend_used(self, name: str) -> tuple[bool, str]:
+        """Whether the user relies on backend ``name``, and why (or why not): it is the
+        default backend, the config file has its table, or a recorded session uses it."""
+        if self.default_backend == name:
+            return True, f"the default backend is {name}"
+        if any(key.startswith(f"{name}.") for key in self.config_or_default().values):
+            return True, f"the config file sets [{name}]"
+        try:
+            count = sum(1 for r in self.records() if r.backend == name)
+        except Exception:
+            count = 0
+        if count:
+            from clauderon.doctor.model import plural
+
+            return True, f"{plural(count, 'recorded session')} use {name}"
+        return False, (f"the default backend is {self.default_backend}, the config has no "
+                       f"[{name}] table and no recorded session uses {name}")
 
     def backend_states(self, name: str) -> dict[str, State]:
-        """Live sessions of backend ``name`` (raises when the backend cannot answer)."""
-        if name == "zellij":
-            return self.zellij_sessions()
-
+        """Live sessions of backend ``name``, asked once per doctor run (raises when the
+        backend cannot answer, or answers something it cannot read)."""
         def compute() -> dict[str, State]:
             from clauderon.backends import get_backend
 
-            return get_backend(name, self.config_or_default(), self.env).states()
+            backend = get_backend(name, self.config_or_default(), self.tool_env())
+            with proc.time_limit(self.command_timeout):
+                return backend.states()
 
         return self.memo(f"{name}.sessions", compute)
+
+    def announce(self, line: str) -> None:
+        """Say, before doing it, what a fix is about to change (on stderr, masked)."""
+        from clauderon.secrets import mask
+
+        with self._lock:
+            print(mask(line), file=sys.stderr, flush=True)
 
     # -- registry --------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ characters (colour codes from a tool's stderr, say) are made visible instead of 
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -127,21 +126,7 @@ def render_text(outcomes: Sequence[Outcome], *, verbose: bool = False, fixing: b
         outcomes, verbose=verbose, fixing=fixing, ascii_only=not _can_encode(stream)))
 
 
-def print_report(outcomes: Sequence[Outcome], *, as_json: bool, verbose: bool, fixing: bool,
-                 env: Mapping[str, str]) -> None:
-    from clauderon.cli import output
-
-    shown = cleaned(outcomes, env)
-    if as_json:
-        sys.stdout.write(json.dumps(to_json(shown), indent=2, ensure_ascii=False) + "\n")
-        return
-    if not output.is_tty():
-        sys.stdout.write(render_text(shown, verbose=verbose, fixing=fixing))
-        return
-    _print_rich(shown, verbose=verbose, fixing=fixing, color=output.use_color())
-
-
-def _print_rich(outcomes: Sequence[Outcome], *, verbose: bool, fixing: bool, color: bool
+def print_rich(outcomes: Sequence[Outcome], *, verbose: bool, fixing: bool, color: bool
                 ) -> None:
     from rich.console import Console
     from rich.text import Text

@@ -134,9 +134,13 @@ def _outcome(check: Check, result: Result, seconds: float, *, fixed: bool = Fals
                    seconds=seconds)
 
 
-def _needs_fix(check: Check, result: Result) -> bool:
-    return (check.fix is not None and result.fixable
-            and result.status in (Status.WARNING, Status.ERROR))
+def _needs_fix(check: Check, result: Result, prune: bool = False) -> bool:
+    """A finding --fix repairs, or (with --prune) one only --prune may act on."""
+    if check.fix is None:
+        return False
+    if prune and result.data.get("prunable"):
+        return True
+    return result.fixable and result.status in (Status.WARNING, Status.ERROR)
 
 
 def apply_fixes(checks: Sequence[Check], results: dict[str, tuple[Result, float]],
@@ -153,7 +157,7 @@ def apply_fixes(checks: Sequence[Check], results: dict[str, tuple[Result, float]
             current.update(run_checks([check], ctx))
             stale.discard(check.id)
         result, _seconds = current[check.id]
-        if not _needs_fix(check, result):
+        if not _needs_fix(check, result, ctx.prune):
             continue
         fix = check.fix
         assert fix is not None
@@ -180,7 +184,7 @@ def apply_fixes(checks: Sequence[Check], results: dict[str, tuple[Result, float]
 def diagnose(checks: Sequence[Check], ctx: Context, *, fix: bool = False) -> list[Outcome]:
     """Run the checks (and, with ``fix``, the repairs); outcomes in the given order."""
     results = run_checks(checks, ctx)
-    if fix and any(_needs_fix(c, results[c.id][0]) for c in checks):
+    if fix and any(_needs_fix(c, results[c.id][0], ctx.prune) for c in checks):
         outcomes = apply_fixes(checks, results, ctx)
         return [outcomes[c.id] for c in checks]
     return [_outcome(c, *results[c.id]) for c in checks]

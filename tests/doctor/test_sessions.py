@@ -31,7 +31,7 @@ def test_no_problems_when_every_row_has_its_session(world: World) -> None:
     assert "zellij (1 session)" in item["summary"]
 
 
-def test_missing_session_is_reported_and_its_row_forgotten(world: World) -> None:
+def test_missing_session_is_kept_by_fix_and_forgotten_only_with_prune(world: World) -> None:
     world.new("gone")
     world.new("keep")
     world.zellij("kill-session", "gone")
@@ -41,14 +41,22 @@ def test_missing_session_is_reported_and_its_row_forgotten(world: World) -> None
     item = run.check("sessions.orphans")
     assert item["status"] == "warning"
     assert item["summary"] == "1 session problem: 1 missing"
-    assert "gone (zellij): recorded, but the session is gone (missing)" in item["details"]
-    assert item["remedy"] == "clauderon doctor --fix --check sessions.orphans"
-    assert item["fixable"] is True
+    assert ("gone (zellij): recorded, but the session is gone (missing); bring it back with: "
+            "clauderon restore gone") in item["details"]
+    assert item["remedy"] == "clauderon restore --all   # or forget them: clauderon kill NAME"
+    assert item["fixable"] is False  # nothing --fix may do without losing it
 
-    fixed = world.doctor(*FIX)
-    item = fixed.check("sessions.orphans")
+    kept = world.doctor(*FIX)
+    assert kept.check("sessions.orphans")["status"] == "warning"
+    assert world.rows() == ["gone", "keep"]
+    assert (world.env_dir / "gone.sh").exists()
+
+    pruned = world.doctor("--fix", "--prune", "--check", "sessions")
+    item = pruned.check("sessions.orphans")
+    assert pruned.stderr.splitlines()[0] == ("--prune: will forget gone (zellij): its record "
+                                             "and env files")
     assert item["fixed"] is True and item["status"] == "ok"
-    assert "fixed: forgot gone (zellij): its session is gone" in item["details"]
+    assert "fixed: forgot gone (zellij): its session is gone (--prune)" in item["details"]
     assert world.rows() == ["keep"]
     assert not (world.env_dir / "gone.sh").exists()
     assert session_state(world.env, "keep") == "running"
@@ -58,22 +66,31 @@ def test_missing_session_is_reported_and_its_row_forgotten(world: World) -> None
     assert again.check("sessions.orphans")["status"] == "ok"
 
 
-def test_exited_sessions_are_deleted_and_running_ones_kept(world: World) -> None:
+def test_exited_sessions_are_resurrectable_and_deleted_only_with_prune(world: World) -> None:
     world.new("done")
     world.new("busy")
     world.zellij("kill-session", "done")
     assert session_state(world.env, "done") == "exited"
 
     item = world.doctor(*ORPHANS).check("sessions.orphans")
-    assert item["status"] == "warning"
-    assert item["summary"] == "1 session problem: 1 exited"
-    assert any(d.startswith("done (zellij): exited (resurrectable)") for d in item["details"])
+    assert item["status"] == "ok"
+    assert item["summary"].endswith("(1 exited, resurrectable)")
+    assert "done (zellij): exited; attaching resurrects it" in item["details"]
 
-    item = world.doctor(*FIX).check("sessions.orphans")
-    assert item["fixed"] is True and item["status"] == "ok"
-    assert "fixed: deleted exited session done (zellij)" in item["details"]
+    world.doctor(*FIX)
+    assert session_state(world.env, "done") == "exited" and world.rows() == ["busy", "done"]
+
+    item = world.doctor("--fix", "--prune", *ORPHANS).check("sessions.orphans")
+    assert item["fixed"] is True and item["status"] == "ok", item
+    assert "fixed: deleted exited session done (zellij) (--prune)" in item["details"]
     assert session_names(world.env) == ["busy"]
     assert world.rows() == ["busy"]
+
+
+def test_prune_without_fix_is_a_usage_error(world: World) -> None:
+    run = world.doctor("--prune", as_json=False)
+    assert run.returncode == 2
+    assert run.stderr == "error: --prune goes with --fix: clauderon doctor --fix --prune\n"
 
 
 def test_clauderon_session_without_a_row_is_recorded_again(world: World) -> None:
@@ -95,15 +112,17 @@ def test_clauderon_session_without_a_row_is_recorded_again(world: World) -> None
     assert session_state(world.env, "lost") == "running"
 
 
-def test_exited_clauderon_session_without_a_row_is_deleted(world: World) -> None:
+def test_exited_clauderon_session_without_a_row_is_deleted_with_prune(world: World) -> None:
     world.new("stray")
     world.zellij("kill-session", "stray")
     Registry.default(world.env).forget("stray")
 
     item = world.doctor(*ORPHANS).check("sessions.orphans")
-    assert item["summary"] == "1 session problem: 1 exited"
+    assert item["summary"] == "1 session problem: 1 exited without a row"
 
     world.doctor(*FIX)
+    assert session_names(world.env) == ["stray"]  # resurrectable: kept
+    world.doctor("--fix", "--prune", *ORPHANS)
     assert session_names(world.env) == []
     assert not (world.env_dir / "stray.sh").exists()
 

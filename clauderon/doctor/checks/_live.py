@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clauderon import paths
-from clauderon.doctor.context import BACKEND_NAMES, Context
+from clauderon.doctor.context import Context
 
 if TYPE_CHECKING:
     from clauderon.backends.base import State
@@ -26,13 +26,14 @@ if TYPE_CHECKING:
 
 # Files younger than this may belong to a `clauderon new` still running.
 GRACE_SECONDS = 30.0
-LABELLED_BACKENDS = ("docker",)  # every session these backends list is clauderon's
 PROBE_PREFIX = "."  # doctor's own probe env files (and temporary files) start with a dot
 
 
 @dataclass
 class Live:
-    """What the backends said: states per backend, and the ones that could not answer."""
+    """What the backends said: states per backend, the ones that could not answer (an
+    error, a timeout, or an answer clauderon could not read: their sessions are *unknown*,
+    never gone), and the ones not installed."""
 
     states: dict[str, dict[str, State]] = field(default_factory=dict)
     failures: dict[str, BaseException] = field(default_factory=dict)
@@ -50,23 +51,12 @@ class Live:
         return not self.failures
 
 
-def queryable(ctx: Context) -> list[str]:
-    """Backends whose module exists and whose program is on PATH."""
-    found = []
-    for name in BACKEND_NAMES:
-        if name == "zellij":  # not ctx.zellij(): `ls` need not wait for `--version`
-            if ctx.which("zellij") is not None:
-                found.append(name)
-        elif ctx.backend_available(name):
-            found.append(name)
-    return found
-
-
 def live_sessions(ctx: Context) -> Live:
     """Every installed backend's sessions, asked concurrently (each within the time limit)."""
     live = Live()
-    usable = queryable(ctx)
-    live.absent = [n for n in BACKEND_NAMES if n not in usable and ctx.backend_module_exists(n)]
+    names = ctx.backend_names()
+    usable = [n for n in names if ctx.backend_installed(n)]
+    live.absent = [n for n in names if n not in usable]
     lock = threading.Lock()
 
     def ask(name: str) -> None:
@@ -112,6 +102,20 @@ def env_files(ctx: Context) -> dict[str, Path]:
     return found
 
 
+def written_by_clauderon(path: Path) -> bool:
+    """``path`` is a regular file (not a link) that starts with clauderon's env file header:
+    only such files are ever deleted as leftovers."""
+    from clauderon.shellquote import HEADER_PREFIX
+
+    try:
+        if not path.is_file() or path.is_symlink():
+            return False
+        with path.open("rb") as handle:
+            return handle.read(len(HEADER_PREFIX)) == HEADER_PREFIX
+    except OSError:
+        return False
+
+
 def is_fresh(path: Path, now: float | None = None) -> bool:
     try:
         age = (now or time.time()) - path.stat().st_mtime
@@ -121,7 +125,11 @@ def is_fresh(path: Path, now: float | None = None) -> bool:
 
 
 def is_clauderon(backend: str, name: str, files: Mapping[str, Path]) -> bool:
-    return backend in LABELLED_BACKENDS or name in files
+    """A listed session is clauderon's when its backend labels every session it lists as
+    clauderon's, or when clauderon's env file of that name exists."""
+    from clauderon import backends
+
+    return backends.info(backend).labelled or name in files
 
 
 def remove_env_files(ctx: Context, name: str) -> None:

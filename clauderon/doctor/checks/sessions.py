@@ -10,7 +10,7 @@ from typing import Any
 from clauderon.doctor.checks import _live
 from clauderon.doctor.checks.propagation import PROBE_FILE
 from clauderon.doctor.context import Context
-from clauderon.doctor.model import Check, Result, error, ok, plural, skipped, warning
+from clauderon.doctor.model import Check, Result, Status, cmd, error, ok, plural, skipped, warning
 from clauderon.fileio import TRANSIENT_NAME
 
 FIX_ALL = "clauderon doctor --fix --check sessions.orphans"
@@ -27,9 +27,25 @@ def _registry_rows(ctx: Context) -> list[Any] | Result:
 
 
 # -- sessions.orphans ------------------------------------------------------------------------
+#
+# What --fix may do here is what cannot lose anything: record a running session again, and
+# remove env files clauderon provably wrote for a session that no backend holds. Forgetting a
+# missing session (restore could bring it back) or deleting an exited one (the backend could
+# resurrect it) needs --prune. Nothing is decided on a backend that could not be asked.
+
+
+def _needed(ctx: Context, rows: list[Any]) -> dict[str, str]:
+    """Backends the user relies on -> why."""
+    needed: dict[str, str] = {}
+    for name in ctx.backend_names():
+        used, why = ctx.backend_used(name)
+        if used:
+            needed[name] = why
+    return needed
 
 
 def run_orphans(ctx: Context) -> Result:
+    from clauderon.backends import get_backend
     from clauderon.backends.base import State
 
     rows = _registry_rows(ctx)
@@ -38,14 +54,17 @@ def run_orphans(ctx: Context) -> Result:
     live = _live.live_sessions(ctx)
     files = _live.env_files(ctx)
     recorded = {r.name for r in rows}
-    needed = {ctx.default_backend} | {r.backend for r in rows}
+    needed = _needed(ctx, rows)
 
     details: list[str] = []
     failed_needed: list[str] = []
     for backend, exc in sorted(live.failures.items()):
-        details.append(f"cannot list {backend} sessions: {exc}")
-        if backend in needed:
+        if backend in needed:  # a backend nobody uses is not this check's business
             failed_needed.append(backend)
+            count = sum(1 for r in rows if r.backend == backend)
+            details.append(f"cannot list {backend} sessions: {exc}"
+                           + (f"; its {plural(count, 'recorded session')} are unknown, "
+                              "nothing is decided about them" if count else ""))
     unchecked: list[str] = []
     for backend in live.absent:
         count = sum(1 for r in rows if r.backend == backend)
@@ -55,24 +74,31 @@ def run_orphans(ctx: Context) -> Result:
                            f"{backend} is not installed")
 
     missing: list[tuple[str, str]] = []
+    hidden: list[tuple[str, str]] = []
     exited: list[tuple[str, str]] = []
     adopt: list[tuple[str, str]] = []
     delete: list[tuple[str, str]] = []
     for row in rows:
         states = live.states.get(row.backend)
         if states is None:
-            continue
+            continue  # unknown: its backend could not be asked
         state = states.get(row.name)
         if state is None:
             if not row.ready and _young(row.created_at):
                 continue  # a `clauderon new` in progress
+            where = get_backend(row.backend, ctx.config_or_default(),
+                                ctx.tool_env()).seen_elsewhere(row.name)
+            if where:
+                hidden.append((row.backend, row.name))
+                details.append(f"{row.name} ({row.backend}): not listed by this "
+                               f"{row.backend}, but not gone: {where}")
+                continue
             missing.append((row.backend, row.name))
             details.append(f"{row.name} ({row.backend}): recorded, but the session is gone "
-                           "(missing)")
+                           f"(missing); bring it back with: clauderon restore {cmd(row.name)}")
         elif state is State.EXITED:
             exited.append((row.backend, row.name))
-            details.append(f"{row.name} ({row.backend}): exited (resurrectable); exited "
-                           "sessions pile up")
+            details.append(f"{row.name} ({row.backend}): exited; attaching resurrects it")
     for backend, states in sorted(live.states.items()):
         for name, state in sorted(states.items()):
             if name in recorded or not _live.is_clauderon(backend, name, files):
@@ -88,53 +114,67 @@ def run_orphans(ctx: Context) -> Result:
     stale: list[str] = []
     if live.complete:
         for name, path in sorted(files.items()):
-            if name in recorded or live.anywhere(name) or _live.is_fresh(path):
+            if (name in recorded or live.anywhere(name) or _live.is_fresh(path)
+                    or not _live.written_by_clauderon(path)):
                 continue
             stale.append(name)
             details.append(f"{name}: env file left behind by a session that no longer exists")
 
     data = {"missing": missing, "exited": exited, "adopt": adopt, "delete": delete,
-            "stale": stale}
-    problems = len(missing) + len(exited) + len(adopt) + len(delete) + len(stale)
+            "stale": stale, "prunable": bool(missing or exited or delete)}
+    safe = len(adopt) + len(stale)
+    problems = safe + len(missing) + len(delete) + len(hidden)
     counted = ", ".join(part for part in (
         f"{len(missing)} missing" if missing else "",
-        f"{len(exited) + len(delete)} exited" if exited or delete else "",
+        f"{len(hidden)} visible only to another version" if hidden else "",
         f"{len(adopt)} unrecorded" if adopt else "",
+        f"{len(delete)} exited without a row" if delete else "",
         f"{plural(len(stale), 'stale env file')}" if stale else "",
     ) if part)
+    remedy = _orphans_remedy(missing, delete, safe)
     if failed_needed:
         backend = failed_needed[0]
         exc = live.failures[backend]
         return error(f"cannot list {backend} sessions: {exc}", details=details,
-                     remedy=_failure_remedy(backend), fixable=problems > 0, data=data)
+                     remedy=_failure_remedy(backend), fixable=safe > 0, data=data)
     checked = ", ".join(f"{b} ({plural(len(s), 'session')})"
                         for b, s in sorted(live.states.items())) or "no backend installed"
     if problems:
         return warning(f"{plural(problems, 'session problem')}: {counted}", details=details,
-                       remedy=FIX_ALL, fixable=True, data=data)
+                       remedy=remedy, fixable=safe > 0, data=data)
     if unchecked:
         return warning(details[-1], details=details[:-1], remedy=_install_remedy(unchecked[0]))
-    return ok(f"{plural(len(rows), 'recorded session')}, all accounted for; checked {checked}",
-              details)
+    summary = f"{plural(len(rows), 'recorded session')}, all accounted for; checked {checked}"
+    if exited:
+        summary += f" ({len(exited)} exited, resurrectable)"
+    return Result(Status.OK, summary, tuple(details), data=data)
+
+
+def _orphans_remedy(missing: list[tuple[str, str]], delete: list[tuple[str, str]],
+                    safe: int) -> str:
+    parts = []
+    if missing:
+        parts.append("clauderon restore --all   # or forget them: clauderon kill NAME")
+    if safe:
+        parts.append(FIX_ALL)
+    if delete and not missing:
+        parts.append("clauderon doctor --fix --prune --check sessions.orphans   # deletes them")
+    return "; ".join(parts) or FIX_ALL
 
 
 def _failure_remedy(backend: str) -> str:
-    return {
-        "zellij": "zellij list-sessions --no-formatting   # hangs? find the wedged server: "
-                  "pgrep -a zellij",
-        "tmux": "tmux list-sessions",
-        "docker": "docker ps   # is the daemon running? (see docker checks)",
-    }.get(backend, f"clauderon doctor --check sessions.orphans --verbose   # ({backend})")
+    from clauderon import backends
+
+    listing = backends.info(backend).list_command
+    return (f"{listing}   # does it answer? then: clauderon doctor --check sessions.orphans"
+            if listing else f"clauderon doctor --check sessions.orphans --verbose   # ({backend})")
 
 
 def _install_remedy(backend: str) -> str:
-    if backend == "zellij":
-        from clauderon.doctor.checks.zellij import hint_for_this_machine
+    from clauderon import backends
+    from clauderon.install_hints import for_this_machine
 
-        return hint_for_this_machine()
-    return {"tmux": "sudo apt-get install tmux   # or your system's package manager",
-            "docker": "sudo apt-get install docker.io   # or install Docker Desktop"
-            }.get(backend, f"install {backend}")
+    return for_this_machine(backends.info(backend).install)
 
 
 def _young(created_at: str) -> bool:
@@ -147,23 +187,11 @@ def _young(created_at: str) -> bool:
     return (datetime.now(timezone.utc) - then).total_seconds() < _live.GRACE_SECONDS
 
 
-def _delete_exited(ctx: Context, backend: str, name: str) -> bool:
-    """Delete an exited session; never one that runs (zellij refuses without --force)."""
-    from clauderon import proc
-    from clauderon.backends.base import State
-
+def _still(ctx: Context, backend: str, name: str) -> Any:
+    """The session's state asked again (None: not listed); raises when the backend cannot
+    answer or answers something unreadable: then nothing is done."""
     ctx.invalidate()
-    if ctx.backend_states(backend).get(name) is not State.EXITED:
-        return False
-    if backend == "zellij":
-        result = ctx.run(["zellij", "delete-session", name], timeout=15)
-        if not result.ok:
-            raise proc.failure(result)
-        return True
-    from clauderon.backends import get_backend
-
-    get_backend(backend, ctx.config_or_default(), ctx.env).kill(name)
-    return True
+    return ctx.backend_states(backend).get(name)
 
 
 def fix_orphans(ctx: Context, result: Result) -> list[str]:
@@ -172,18 +200,6 @@ def fix_orphans(ctx: Context, result: Result) -> list[str]:
     data = result.data
     registry = ctx.registry()
     done: list[str] = []
-    for backend, name in data.get("missing", []):
-        ctx.invalidate()
-        if name in ctx.backend_states(backend):
-            continue  # it came back
-        if registry.forget(name):
-            done.append(f"forgot {name} ({backend}): its session is gone")
-        _live.remove_env_files(ctx, name)
-    for backend, name in [*data.get("exited", []), *data.get("delete", [])]:
-        if _delete_exited(ctx, backend, name):
-            registry.forget(name)
-            _live.remove_env_files(ctx, name)
-            done.append(f"deleted exited session {name} ({backend})")
     for backend, name in data.get("adopt", []):
         try:
             registry.add(_live.adopted_record(ctx, backend, name))
@@ -191,10 +207,46 @@ def fix_orphans(ctx: Context, result: Result) -> list[str]:
             continue
         done.append(f"recorded running session {name} ({backend}) in the registry again")
     for name in data.get("stale", []):
+        path = _live.env_dir(ctx) / f"{name}.sh"
+        if not _live.written_by_clauderon(path) or registry.get(name) is not None:
+            continue
         _live.remove_env_files(ctx, name)
         done.append(f"removed the leftover env files of {name}")
+    if ctx.prune:
+        done += _prune(ctx, data, registry)
+    else:
+        kept = sum(len(data.get(k, [])) for k in ("missing", "delete", "exited"))
+        if kept:
+            done.append(f"kept {plural(kept, 'session')} that could come back (restore or "
+                        "resurrect); `--prune` forgets or deletes them")
     _live.refresh_names(ctx)
     ctx.invalidate()
+    return done
+
+
+def _prune(ctx: Context, data: Any, registry: Any) -> list[str]:
+    """--prune: forget missing sessions and delete exited ones, each asked again first."""
+    from clauderon.backends import get_backend
+    from clauderon.backends.base import State
+
+    done: list[str] = []
+    plan = [(b, n, "forget") for b, n in data.get("missing", [])]
+    plan += [(b, n, "delete") for b, n in [*data.get("delete", []), *data.get("exited", [])]]
+    for backend, name, what in plan:
+        ctx.announce(f"--prune: will {what} {name} ({backend})"
+                     + (": its record and env files" if what == "forget"
+                        else ": an exited session the backend could resurrect"))
+    for backend, name, what in plan:
+        state = _still(ctx, backend, name)
+        if what == "forget" and state is None:
+            if registry.forget(name):
+                done.append(f"forgot {name} ({backend}): its session is gone (--prune)")
+            _live.remove_env_files(ctx, name)
+        elif what == "delete" and state is State.EXITED:
+            get_backend(backend, ctx.config_or_default(), ctx.tool_env()).kill(name)
+            registry.forget(name)
+            _live.remove_env_files(ctx, name)
+            done.append(f"deleted exited session {name} ({backend}) (--prune)")
     return done
 
 
