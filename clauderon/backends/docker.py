@@ -39,6 +39,8 @@ from clauderon.fileio import ensure_private_dir, transient_path, write_private_f
 from clauderon.session_env import without_foreign
 
 if TYPE_CHECKING:
+    from clauderon.doctor.context import Context
+    from clauderon.doctor.model import Check, Result
     from clauderon.registry import Record
 
 CONTAINER_PREFIX = "clauderon-"
@@ -468,3 +470,146 @@ INFO = BackendInfo(
     labelled=True,
     list_command="docker ps -a --filter label=" + LABEL_SESSION,
 )
+
+
+# -- doctor ---------------------------------------------------------------------------------
+
+
+def doctor_checks() -> list[Check]:
+    from clauderon.doctor.model import Check
+
+    return [
+        Check("docker.daemon", INFO.label, "the docker client is on PATH and its daemon answers",
+              _check_daemon),
+        Check("docker.image", INFO.label,
+              "the configured image (and every recorded session's) exists locally",
+              _check_image),
+        Check("docker.propagation", INFO.label,
+              "every running Docker session holds its recorded variables (read back with "
+              "`docker exec … env`)", _check_propagation),
+    ]
+
+
+def _doctor_backend(ctx: Context) -> tuple[DockerBackend | None, Result | None]:
+    """The backend when Docker is used and its daemon answers; else the result to report."""
+    from clauderon.doctor.model import error, skipped
+    from clauderon.install_hints import for_this_machine
+
+    used, why = ctx.backend_used(INFO.name)
+    if not used:
+        return None, skipped(f"not used ({why})")
+    if ctx.which(INFO.program) is None:
+        return None, error("docker not found on PATH", details=[f"needed because {why}"],
+                           remedy=for_this_machine(INFO.install))
+    backend = DockerBackend(ctx.config_or_default(), ctx.tool_env())
+    try:
+        with proc.time_limit(ctx.command_timeout):
+            backend.version()
+    except ClauderonError as exc:
+        return None, error(str(exc), remedy=_daemon_remedy(str(exc)))
+    return backend, None
+
+
+def _daemon_remedy(message: str) -> str:
+    if message.startswith("permission denied"):
+        return 'sudo usermod -aG docker "$USER"   # then log out and in again'
+    if "not reachable" in message:
+        return "sudo systemctl start docker   # or: sudo dockerd"
+    return "docker context ls   # which daemon does the client use?"
+
+
+def _check_daemon(ctx: Context) -> Result:
+    from clauderon.doctor.model import ok
+
+    backend, problem = _doctor_backend(ctx)
+    if problem is not None:
+        return problem
+    assert backend is not None
+    return ok(f"docker {backend.version()}")
+
+
+def _images(ctx: Context) -> dict[str, list[str]]:
+    """image -> what wants it (the config, recorded sessions)."""
+    wanted: dict[str, list[str]] = {}
+    configured = ctx.config_or_default().get("docker.image")
+    if configured:
+        wanted.setdefault(str(configured), []).append("[docker] image")
+    try:
+        records = ctx.records()
+    except ClauderonError:
+        records = []
+    for record in records:
+        image = record.options.get("image") if record.backend == INFO.name else None
+        if image:
+            wanted.setdefault(str(image), []).append(f"session {record.name}")
+    return wanted
+
+
+def _check_image(ctx: Context) -> Result:
+    from clauderon.doctor.model import error, ok, skipped
+
+    backend, problem = _doctor_backend(ctx)
+    if problem is not None:
+        return problem if problem.status.value == "skipped" else skipped(
+            "the Docker daemon does not answer (see docker.daemon)")
+    assert backend is not None
+    wanted = _images(ctx)
+    if not wanted:
+        return skipped("no image configured ([docker] image) and no Docker session recorded")
+    missing = []
+    for image in wanted:
+        with proc.time_limit(ctx.command_timeout):
+            result = backend._run("image", "inspect", "--format", "{{.Id}}", image, check=False)
+        if not result.ok:
+            missing.append(image)
+    if missing:
+        details = [f"{image} (wanted by {', '.join(wanted[image])}) is not available locally"
+                   for image in missing]
+        first = missing[0]
+        return error(f"{len(missing)} image(s) missing: {', '.join(missing)}", details=details,
+                     remedy=(f"{proc.describe(['docker', 'pull', first])}   # or build it: "
+                             f"{proc.describe(['docker', 'build', '-t', first, 'DIR'])}"))
+    return ok(f"{len(wanted)} image(s) present: {', '.join(wanted)}")
+
+
+def _check_propagation(ctx: Context) -> Result:
+    from clauderon.doctor.model import ok, skipped, warning
+    from clauderon.secrets import mask
+
+    backend, problem = _doctor_backend(ctx)
+    if problem is not None:
+        return problem if problem.status.value == "skipped" else skipped(
+            "the Docker daemon does not answer (see docker.daemon)")
+    assert backend is not None
+    try:
+        records = [r for r in ctx.records() if r.backend == INFO.name]
+    except ClauderonError:
+        return skipped("the registry cannot be read (see registry.db)")
+    checked = 0
+    details: list[str] = []
+    for record in records:
+        running = [c for c, state in backend._containers(record.name) if state == "running"]
+        if not running:
+            continue
+        with proc.time_limit(ctx.command_timeout):
+            result = backend._run("exec", running[0], "env", check=False)
+        if not result.ok:
+            details.append(f"{record.name}: `docker exec {running[0]} env` failed: "
+                           f"{_last_line(result.stderr)}")
+            continue
+        checked += 1
+        inside = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+        for key, value in record.env.items():
+            if key == "TERM" or "\n" in value:
+                continue  # docker exec sets its own TERM; env prints one line per variable
+            if inside.get(key) != value:
+                details.append(mask(f"{record.name}: {key} is {inside.get(key)!r} inside the "
+                                    f"container, recorded {value!r}"))
+    if details:
+        return warning(f"{len(details)} variable(s) differ inside Docker sessions",
+                       details=details,
+                       remedy="recreate the session: clauderon kill NAME, then clauderon new "
+                              "NAME --backend docker …")
+    if not checked:
+        return ok("no running Docker session to read back")
+    return ok(f"{checked} running Docker session(s) hold their recorded variables")

@@ -62,6 +62,8 @@ from clauderon.session_env import without_foreign
 
 if TYPE_CHECKING:
     from clauderon.config import Config
+    from clauderon.doctor.context import Context
+    from clauderon.doctor.model import Check, Result
     from clauderon.registry import Record
 
 MIN_VERSION = (3, 2)
@@ -573,3 +575,54 @@ INFO = BackendInfo(
     },
     list_command="tmux list-sessions",
 )
+
+
+# -- doctor ---------------------------------------------------------------------------------
+
+
+def doctor_checks() -> list[Check]:
+    from clauderon.doctor.model import Check
+
+    return [Check("tmux.binary", INFO.label,
+                  "tmux is on PATH, its version is ≥ 3.2 and its servers answer",
+                  _check_binary)]
+
+
+def _check_binary(ctx: Context) -> Result:
+    from clauderon.doctor.model import error, ok, skipped
+    from clauderon.install_hints import for_this_machine
+
+    used, why = ctx.backend_used(INFO.name)
+    if not used:
+        return skipped(f"not used ({why})")
+    program = ctx.which(INFO.program)
+    hint = for_this_machine(INFO.install)
+    if program is None:
+        return error("tmux not found on PATH", details=[f"needed because {why}"], remedy=hint)
+    result = ctx.run([program, "-V"])
+    version = parse_version(result.stdout) if result.ok else None
+    shown = ctx.tidy(program)
+    if version is None:
+        said = (result.stdout or result.stderr).strip()[:80]
+        return error(f"cannot read the version of {shown}: `tmux -V` printed {said!r}",
+                     details=["expected a line like `tmux 3.3a`"], remedy=hint)
+    if not version.supported:
+        return error(f"tmux {version.text} at {shown} is too old: clauderon needs ≥ 3.2 "
+                     "(new-session -e)", remedy=hint)
+    backend = TmuxBackend(ctx.config_or_default(), ctx.tool_env())
+    details: list[str] = []
+    for server in backend._servers():
+        where = f"socket {server.socket!r}" if server.socket else "the default socket"
+        try:
+            with proc.time_limit(ctx.command_timeout):
+                count = len(backend.server_states(server))
+        except ClauderonError as exc:
+            return error(f"tmux {version.text}: the server on {where} does not answer: {exc}",
+                         remedy=describe_list(server))
+        details.append(f"{where}: {count} session(s)" if count else
+                       f"{where}: no server running (the first session starts one)")
+    return ok(f"tmux {version.text} at {shown}", details)
+
+
+def describe_list(server: Server) -> str:
+    return proc.describe([*server.prefix(), *LIST_COMMAND])

@@ -191,8 +191,8 @@ class Context:
             from clauderon.doctor.model import plural
 
             return True, f"{plural(count, 'recorded session')} use {name}"
-        return False, (f"the default backend is {self.default_backend}, the config has no "
-                       f"[{name}] table and no recorded session uses {name}")
+        return False, (f"the default backend is {self.default_backend}; no [{name}] table, "
+                       f"no recorded {name} session")
 
     def backend_states(self, name: str) -> dict[str, State]:
         """Live sessions of backend ``name``, asked once per doctor run (raises when the

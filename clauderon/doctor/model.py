@@ -28,9 +28,9 @@ class Status(str, enum.Enum):
         return self.value
 
 
-# Groups in report order; a check may name another group (it is shown after these).
-GROUPS = ("Zellij", "tmux", "Docker", "Sessions", "Configuration", "Proxy", "Shell",
-          "Terminal", "Doctor")
+# Groups in report order after the backends' (each backend's checks form a group named by its
+# label, first); a check may name another group (it is shown after these).
+GROUPS = ("Sessions", "Configuration", "Proxy", "Shell", "Terminal", "Doctor")
 
 
 @dataclass(frozen=True)

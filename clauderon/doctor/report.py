@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
-from clauderon.doctor.model import GROUPS, Outcome, Status
+from clauderon.doctor.model import Outcome, Status
 
 JSON_VERSION = 1
 MARKS = {Status.OK: "✓", Status.WARNING: "!", Status.ERROR: "✗", Status.SKIPPED: "-"}
@@ -44,13 +44,12 @@ def counts(outcomes: Sequence[Outcome]) -> dict[str, int]:
 
 
 def ordered(outcomes: Sequence[Outcome]) -> list[tuple[str, list[Outcome]]]:
-    """Outcomes grouped, groups in report order (unknown groups after, as first seen)."""
+    """Outcomes grouped, groups in the order they first appear (the checks come sorted by
+    group: see clauderon.doctor.checks.all_checks)."""
     groups: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         groups.setdefault(outcome.group, []).append(outcome)
-    rank = {g: i for i, g in enumerate(GROUPS)}
-    names = sorted(groups, key=lambda g: (rank.get(g, len(GROUPS)), list(groups).index(g)))
-    return [(g, groups[g]) for g in names]
+    return list(groups.items())
 
 
 def to_json(outcomes: Sequence[Outcome]) -> dict[str, Any]:

@@ -141,7 +141,12 @@ def test_check_ids_are_unique_and_grouped_in_order() -> None:
     ids = [c.id for c in found]
 
     assert len(ids) == len(set(ids))
-    assert ids[:2] == ["zellij.binary", "zellij.sockets"]
+    # each backend's own checks first, as a group named by its label, in the table's order
+    assert ids[:6] == ["docker.daemon", "docker.image", "docker.propagation", "tmux.binary",
+                       "zellij.binary", "zellij.sockets"]
+    groups = list(dict.fromkeys(c.group for c in found))
+    assert groups == ["Docker", "tmux", "Zellij", "Sessions", "Configuration", "Proxy", "Shell",
+                      "Terminal"]
     assert ids[-1] == "terminal.term"
     for check in found:
         assert check.id.count(".") == 1 and check.title
@@ -190,7 +195,8 @@ def test_env_files_read_back_exactly(variables: dict[str, str]) -> None:
 
 
 def test_a_check_module_that_cannot_load_becomes_an_error_outcome(tmp_path: Path) -> None:
-    stand_in = checks._broken("tmux", ImportError("No module named 'libfoo'"))
+    stand_in = checks._broken("clauderon/doctor/checks/tmux.py",
+                              ImportError("No module named 'libfoo'"))
 
     [outcome] = diagnose([stand_in], _ctx(tmp_path))
 
