@@ -36,6 +36,9 @@ def _describe(exc: BaseException) -> str:
 
     if isinstance(exc, ClauderonError):
         return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:  # PermissionError, a full disk, ...
+        where = f": {exc.filename}" if exc.filename is not None else ""
+        return f"{exc.strerror}{where}"
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 

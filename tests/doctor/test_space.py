@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from adversarial.support import fill, tiny_disk
 
-from clauderon.doctor.checks.space import run_space, size
+from clauderon.doctor.checks.sessions import run_space, size
 from clauderon.doctor.context import Context
 from clauderon.doctor.model import Status
 from tests.doctor.world import World
@@ -21,7 +21,8 @@ def test_plenty_of_space_is_ok_and_names_both_directories(world: World) -> None:
 
     assert item["status"] == "ok", item
     assert "clauderon (registry) and " in item["summary"]
-    assert "clauderon/sessions (env files): " in item["summary"]
+    assert "clauderon/sessions (env files)" in item["summary"]
+    assert "clauderon (cache): " in item["summary"]
     assert " free of " in item["summary"] and "inodes free" in item["summary"]
 
 
@@ -36,7 +37,7 @@ def test_a_full_disk_under_the_registry_is_an_error_naming_it(world: World) -> N
         in item["summary"]
     assert item["summary"].endswith("`clauderon new` and `kill` will fail")
     assert item["remedy"] == f"df -h {data}   # free some space there"
-    assert any("(env files): " in d for d in item["details"])  # the other disk is fine
+    assert any("(env files)" in d for d in item["details"])  # the other disk is fine
 
 
 def test_a_full_disk_under_the_env_files_is_an_error_naming_it(world: World) -> None:
@@ -109,3 +110,25 @@ def test_a_directory_that_cannot_be_asked_about_is_a_warning(
                                               (80 * 1024**3, "80 GiB")])
 def test_sizes(count: int, shown: str) -> None:
     assert size(count) == shown
+
+
+@pytest.mark.parametrize("role", ["registry", "env files", "cache"])
+def test_a_directory_clauderon_cannot_write_is_an_error(
+        world: World, role: str) -> None:
+    from adversarial.support import read_only
+
+    from clauderon import paths
+
+    directory = {"registry": world.registry_path.parent, "env files": world.env_dir,
+                 "cache": paths.names_cache(world.env).parent}[role]
+    directory.mkdir(parents=True, exist_ok=True)
+    with read_only(directory):
+        item = world.doctor(*CHECK, "--check", "registry.db").check("sessions.space")
+        registry = world.doctor("--check", "registry.db").check("registry.db")
+
+    assert item["status"] == "error", item
+    assert f"{directory} ({role}) cannot be written: " in item["summary"]
+    assert item["remedy"] is not None and f"ls -ld {directory}" in item["remedy"]
+    if role == "registry":
+        assert registry["status"] == "error"
+        assert registry["summary"].startswith(f"{directory} cannot be written (")

@@ -102,6 +102,29 @@ def env_files(ctx: Context) -> dict[str, Path]:
     return found
 
 
+def unwritable(directory: Path) -> str | None:
+    """Why clauderon cannot create files in ``directory`` (or in the nearest existing
+    ancestor, where it would create it), or None: a probe file is written and removed."""
+    from clauderon.fileio import transient_path
+
+    target = directory
+    while not target.exists() and target != target.parent:
+        target = target.parent
+    if not target.is_dir():
+        return f"{target} is not a directory"
+    probe = transient_path(target, "doctor-write-probe")
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    os.close(fd)
+    try:
+        os.unlink(probe)
+    except OSError as exc:
+        return f"a file written there cannot be removed: {exc.strerror or exc}"
+    return None
+
+
 def written_by_clauderon(path: Path) -> bool:
     """``path`` is a regular file (not a link) that starts with clauderon's env file header:
     only such files are ever deleted as leftovers."""

@@ -116,7 +116,7 @@ class CannotProbe(Exception):
 
 def unwritable(ctx: Context, directory: Path, exc: OSError, what: str) -> Result:
     """The finding for a directory the probe cannot write to: which one, and why."""
-    from clauderon.doctor.checks.space import size
+    from clauderon.doctor.checks.sessions import size
 
     shown = ctx.tidy(str(directory))
     quoted = shq(directory, ctx.env)

@@ -115,6 +115,12 @@ def run_registry(ctx: Context) -> Result:
     registry = ctx.registry()
     path = registry.path
     shown = ctx.tidy(str(path))
+    why = _live.unwritable(path.parent)
+    if why:
+        directory = shq(path.parent, ctx.env)
+        return error(f"{ctx.tidy(str(path.parent))} cannot be written ({why}): `clauderon new` "
+                     "and `kill` will fail", remedy=f"ls -ld {directory}   # make it yours and "
+                                                    f"writable: chmod u+rwx {directory}")
     if not path.exists():
         return ok(f"no registry yet at {shown} (the first `clauderon new` creates it)")
     try:
