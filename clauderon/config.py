@@ -14,28 +14,14 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from clauderon import paths
+from clauderon.backends.base import Setting
 from clauderon.errors import ConfigError, UsageError
 
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 TYPE_NAMES: dict[type, str] = {str: "a string", list: "a list of strings"}
-
-
-class Setting(NamedTuple):
-    """One key of a config table: its type (``str``, or ``list`` of strings), the value in
-    force when it is not set (None: unset, or computed where ``default_doc`` says how), the
-    values it may take, and one line of documentation."""
-
-    key: str
-    type: type
-    default: Any = None
-    doc: str = ""
-    choices: tuple[str, ...] = ()
-    default_doc: str | None = None  # how an unset value is computed (shown by config init)
-    option: str | None = None  # the `clauderon new` option that overrides it (--image)
-    example: str | None = None  # a sample value for the starter file (TOML), else the default
 
 
 # The tables that belong to no backend ("" is the top level). Each backend's table comes from

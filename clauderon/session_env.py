@@ -7,8 +7,8 @@ Every backend, the env files read by the shell hooks, ``attach`` and ``doctor`` 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
+from clauderon.backends.base import SessionEnv
 from clauderon.config import Config
 
 # Variables of a surrounding multiplexer or session: never passed on to a new session.
@@ -19,22 +19,6 @@ PROXIES = (("http", "http_proxy"), ("https", "https_proxy"), ("all", "all_proxy"
            ("no_proxy", "no_proxy"))
 DEFAULT_TERM = "xterm-256color"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
-
-
-@dataclass(frozen=True)
-class SessionEnv:
-    """``variables``: what clauderon sets (stored, written to env files, compared by doctor).
-    ``base``: the caller's environment without FOREIGN variables."""
-
-    variables: dict[str, str]
-    base: dict[str, str]
-    notes: tuple[str, ...] = ()
-
-    def process_env(self, **extra: str) -> dict[str, str]:
-        """The full environment for the process that starts the session."""
-        env = {**self.base, **self.variables}
-        env.update(extra)
-        return env
 
 
 def without_foreign(env: Mapping[str, str]) -> dict[str, str]:

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 from clauderon.errors import UsageError
 
 if TYPE_CHECKING:
-    from clauderon.backends.base import Backend, BackendInfo
-    from clauderon.config import Config, Setting
+    from clauderon.backends.base import Backend, BackendInfo, Setting
 
 NOT_BACKENDS = frozenset({"base"})
 
@@ -65,7 +64,9 @@ def setting(backend: str, key: str) -> Setting | None:
     return next((s for s in info(backend).settings if s.key == key), None)
 
 
-def get_backend(name: str, config: Config, env: Mapping[str, str]) -> Backend:
+def get_backend(name: str, config: object, env: Mapping[str, str]) -> Backend:
+    """Backend ``name`` driven with ``config`` (a clauderon.config.Config: not imported
+    here, so that the config module can read this table)."""
     return info(name).factory(config, env)
 
 

@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
-    from clauderon.config import Config, Setting
     from clauderon.registry import Record
-    from clauderon.session_env import SessionEnv
 
 
 class State(str, enum.Enum):
@@ -30,6 +28,37 @@ class State(str, enum.Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+@dataclass(frozen=True)
+class SessionEnv:
+    """``variables``: what clauderon sets (stored, written to env files, compared by doctor).
+    ``base``: the caller's environment without FOREIGN variables."""
+
+    variables: dict[str, str]
+    base: dict[str, str]
+    notes: tuple[str, ...] = ()
+
+    def process_env(self, **extra: str) -> dict[str, str]:
+        """The full environment for the process that starts the session."""
+        env = {**self.base, **self.variables}
+        env.update(extra)
+        return env
+
+
+class Setting(NamedTuple):
+    """One key of a config table: its type (``str``, or ``list`` of strings), the value in
+    force when it is not set (None: unset, or computed where ``default_doc`` says how), the
+    values it may take, and one line of documentation."""
+
+    key: str
+    type: type
+    default: Any = None
+    doc: str = ""
+    choices: tuple[str, ...] = ()
+    default_doc: str | None = None  # how an unset value is computed (shown by config init)
+    option: str | None = None  # the `clauderon new` option that overrides it (--image)
+    example: str | None = None  # a sample value for the starter file (TOML), else the default
 
 
 @dataclass(frozen=True)
@@ -56,7 +85,7 @@ class BackendInfo(NamedTuple):
     name: str                  # the --backend value and the config table's name
     label: str                 # how messages name it ("tmux", "Docker")
     program: str               # the program it drives (looked up on PATH)
-    factory: Callable[[Config, Mapping[str, str]], Backend]
+    factory: Callable[..., Backend]  # (Config, caller's environment) -> the backend
     settings: tuple[Setting, ...] = ()
     install: Mapping[str, str] = {}  # OS family (debian, fedora, arch, alpine, macos) -> command
     # The session's shell lives inside an image: it is not looked for on the host.

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clauderon import __version__, paths, proc
-from clauderon.backends.base import AttachCommand, BackendInfo, SessionSpec, State
-from clauderon.config import Config, Setting
+from clauderon.backends.base import AttachCommand, BackendInfo, SessionSpec, Setting, State
+from clauderon.config import Config
 from clauderon.errors import (
     ClauderonError,
     CommandError,

@@ -47,8 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from clauderon import paths, proc
-from clauderon.backends.base import AttachCommand, BackendInfo, SessionSpec, State
-from clauderon.config import Setting
+from clauderon.backends.base import AttachCommand, BackendInfo, SessionSpec, Setting, State
 from clauderon.errors import (
     ClauderonError,
     CommandError,

@@ -140,7 +140,7 @@ class Context:
         return self.config_or_default().default_backend
 
     def editor_command(self, path: Path) -> str:
-        from clauderon.doctor.model import shq
+        from clauderon.doctor.quoting import shq
 
         return f"${{EDITOR:-vi}} {shq(path, self.env)}"
 
@@ -188,7 +188,7 @@ class Context:
         except Exception:
             count = 0
         if count:
-            from clauderon.doctor.model import plural
+            from clauderon.words import plural
 
             return True, f"{plural(count, 'recorded session')} use {name}"
         return False, (f"the default backend is {self.default_backend}; no [{name}] table, "

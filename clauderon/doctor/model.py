@@ -8,11 +8,14 @@ runner turns each into an :class:`Outcome`, which both the text view and ``--jso
 from __future__ import annotations
 
 import enum
-import os
-import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+# the remedy helpers, named here for the checks (they live below the context and the model)
+from clauderon.doctor.quoting import cmd as cmd
+from clauderon.doctor.quoting import shq as shq
+from clauderon.words import plural as plural
 
 if TYPE_CHECKING:
     from clauderon.doctor.context import Context
@@ -107,30 +110,3 @@ class Outcome:
         return {"id": self.id, "group": self.group, "status": self.status.value,
                 "summary": self.summary, "details": list(self.details),
                 "remedy": self.remedy, "fixable": self.fixable, "fixed": self.fixed}
-
-
-# -- helpers for writing remedies --------------------------------------------------------
-
-
-def shq(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> str:
-    """``path`` for a pasteable command: the home directory as ``~`` (left unquoted so the
-    shell expands it), the rest quoted only when it needs to be."""
-    from clauderon import paths
-
-    text = str(path)
-    tidy = paths.tidy_home(text, env)
-    if tidy == "~":
-        return "~"
-    if tidy.startswith("~/"):
-        rest = tidy[2:]
-        return "~/" + shlex.quote(rest) if rest else "~/"
-    return shlex.quote(text)
-
-
-def cmd(*argv: str) -> str:
-    """A pasteable command line from words (each quoted as needed)."""
-    return shlex.join(argv)
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (many or word + 's')}"

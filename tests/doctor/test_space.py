@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from adversarial.support import fill, tiny_disk
 
-from clauderon.doctor.checks.sessions import run_space, size
+from clauderon.doctor.checks._live import size
+from clauderon.doctor.checks.sessions import run_space
 from clauderon.doctor.context import Context
 from clauderon.doctor.model import Status
 from tests.doctor.world import World

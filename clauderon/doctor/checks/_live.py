@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 # Files younger than this may belong to a `clauderon new` still running.
 GRACE_SECONDS = 30.0
+# doctor's probe env files (proxy.propagation)
+# the probe env files of proxy.propagation
+PROBE_FILE = re.compile(r"\.doctor-probe-(?P<pid>\d+)-[0-9a-f]{6}\.(?:sh|fish)")
 PROBE_PREFIX = "."  # doctor's own probe env files (and temporary files) start with a dot
 
 
@@ -77,6 +80,18 @@ def live_sessions(ctx: Context) -> Live:
     for thread in threads:
         thread.join()
     return live
+
+
+def size(count: int) -> str:
+    """``0 bytes``, ``212 KiB``, ``3.2 MiB``, ``80 GiB``."""
+    if count < 1024:
+        return f"{count} bytes"
+    value = float(count)
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        value /= 1024
+        if value < 1024 or unit == "TiB":
+            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
+    raise AssertionError("unreachable")
 
 
 def env_dir(ctx: Context) -> Path:

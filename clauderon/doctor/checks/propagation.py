@@ -18,12 +18,12 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from clauderon.doctor.checks import _live
 from clauderon.doctor.context import Context
 from clauderon.doctor.model import Check, Result, error, ok, plural, shq, skipped, warning
 
 # The env files of the probe's session (a session name of its own, with a dot so that no
 # user session has it), which a doctor killed mid-probe leaves behind.
-PROBE_FILE = re.compile(r"\.doctor-probe-(?P<pid>\d+)-[0-9a-f]{6}\.(?:sh|fish)")
 
 SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_?KEY|PRIVATE", re.IGNORECASE)
 PROXY_VARS = {"http_proxy", "https_proxy", "all_proxy", "no_proxy", "HTTP_PROXY",
@@ -116,7 +116,6 @@ class CannotProbe(Exception):
 
 def unwritable(ctx: Context, directory: Path, exc: OSError, what: str) -> Result:
     """The finding for a directory the probe cannot write to: which one, and why."""
-    from clauderon.doctor.checks.sessions import size
 
     shown = ctx.tidy(str(directory))
     quoted = shq(directory, ctx.env)
@@ -125,7 +124,7 @@ def unwritable(ctx: Context, directory: Path, exc: OSError, what: str) -> Result
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         try:
             st = os.statvfs(directory)
-            free = f"{size(st.f_bavail * st.f_frsize)} free, {st.f_favail} inodes free"
+            free = f"{_live.size(st.f_bavail * st.f_frsize)} free, {st.f_favail} inodes free"
         except OSError:
             free = "free space unknown"
         cause = "the disk is full" if exc.errno == errno.ENOSPC else "the disk quota is used up"
@@ -154,7 +153,7 @@ def probe(ctx: Context, shell: str, backend: str) -> tuple[dict[str, str], dict[
     from clauderon.session_env import compute
     from clauderon.shellquote import remove_env_files, write_env_files
 
-    name = f".doctor-probe-{os.getpid()}-{os.urandom(3).hex()}"  # see PROBE_FILE
+    name = f".doctor-probe-{os.getpid()}-{os.urandom(3).hex()}"  # see _live.PROBE_FILE
     cfg = ctx.config_or_default()
     senv = compute(name, config=cfg, backend=backend, caller_env=ctx.env)
     extra = {"SHELL": shell}

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from clauderon.doctor.checks import _live
-from clauderon.doctor.checks.propagation import PROBE_FILE
 from clauderon.doctor.context import Context
 from clauderon.doctor.model import (
     Check,
@@ -295,7 +294,7 @@ def leftover_files(directory: Path, now: float | None = None) -> list[Path]:
     for entry in _live.entries(directory):
         # Written beside the env files and deleted moments later; a process killed (SIGKILL,
         # power loss) in between leaves them behind, possibly holding proxy passwords.
-        match = TRANSIENT_NAME.fullmatch(entry.name) or PROBE_FILE.fullmatch(entry.name)
+        match = TRANSIENT_NAME.fullmatch(entry.name) or _live.PROBE_FILE.fullmatch(entry.name)
         if match is None or not entry.is_file(follow_symlinks=False):
             continue
         try:
@@ -414,18 +413,6 @@ class Space:
     read_only: bool
 
 
-def size(count: int) -> str:
-    """``0 bytes``, ``212 KiB``, ``3.2 MiB``, ``80 GiB``."""
-    if count < 1024:
-        return f"{count} bytes"
-    value = float(count)
-    for unit in ("KiB", "MiB", "GiB", "TiB"):
-        value /= 1024
-        if value < 1024 or unit == "TiB":
-            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
-    raise AssertionError("unreachable")
-
-
 def _existing(path: Path) -> Path:
     while not path.exists() and path != path.parent:
         path = path.parent
@@ -481,7 +468,7 @@ def run_space(ctx: Context) -> Result:
     for space in spaces:
         named = _named(ctx, space)
         shown = shq(space.probed, ctx.env)
-        free = f"{size(space.free)} free of {size(space.total)}"
+        free = f"{_live.size(space.free)} free of {_live.size(space.total)}"
         inodes = "" if space.inodes is None else f", {space.inodes} inodes free"
         if space.read_only:
             errors.append(f"{named} is on a read-only file system")
