@@ -288,3 +288,25 @@ def test_env_files_read_back_exactly(variables: dict[str, str]) -> None:
 
     text = render_env_file(variables, "sh", session="s")
     assert parse_sh_env(text) == variables
+
+
+def test_sessions_of_another_zellij_version_are_never_forgotten(world: World) -> None:
+    old = {**world.env, "FAKE_ZELLIJ_VERSION": "0.43.1"}
+    from clauderon import config, sessions
+
+    sessions.create(sessions.NewRequest(session="older", backend="zellij",
+                                        workdir=str(world.work)), config.load(old), old)
+    # the user upgrades Zellij across the 0.43 -> 0.44 socket-directory change
+    new = {"FAKE_ZELLIJ_VERSION": "0.44.0"}
+
+    item = world.doctor(*ORPHANS, env=new).check("sessions.orphans")
+    assert item["status"] == "warning"
+    assert item["summary"] == "1 session problem: 1 visible only to another version"
+    [detail] = [d for d in item["details"] if d.startswith("older")]
+    assert detail.startswith("older (zellij): not listed by this zellij, but not gone: "
+                             "Zellij 0.43.1 still has it (")
+
+    world.doctor("--fix", "--prune", *ORPHANS, env=new)
+    assert world.rows() == ["older"]
+    assert (world.env_dir / "older.sh").exists()
+    assert session_state(old, "older") == "running"
