@@ -99,7 +99,8 @@ def _export_line(name: str, value: str, shell: Shell) -> str:
 
 
 def render_env_file(variables: Mapping[str, str], shell: Shell, *, session: str) -> str:
-    """The text of an env file: a header, then one export per variable in the given order."""
+    """The text of an env file: a header, then one export per variable in the given order.
+    Sourcing it ends with status 0 in every shell."""
     if shell not in ("sh", "fish"):
         raise ValueError(f"unknown env file shell {shell!r} (expected 'sh' or 'fish')")
     lines = [_header(session)]
@@ -107,6 +108,11 @@ def render_env_file(variables: Mapping[str, str], shell: Shell, *, session: str)
         check_name(name)
         check_value(name, value)
         lines.append(_export_line(name, value, shell))
+    if shell == "fish":
+        # fish's `set` keeps the status before it: after a guarded line whose test failed
+        # (`...; or set -gx TERM ...`) sourcing would end with status 1. POSIX `export`
+        # returns 0, so only fish needs this.
+        lines.append("true\n")
     return "".join(lines)
 
 

@@ -693,3 +693,30 @@ def test_real_docker_receives_env_and_workdir_exact(world: World) -> None:
                        check=False, timeout=60)
     _assert_no_mark(world.home)
     STATS.add("docker-real:values", len(batch) + 2)
+
+
+# -- issue 12: what round 2 found ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("term", ["xterm-256color", "dumb", "screen"])
+def test_sourcing_env_output_ends_with_status_0_in_every_shell(world: World, term: str) -> None:
+    """`clauderon env X --shell fish | source` ended with status 1 when TERM differed (fish's
+    `set` keeps the status before it); in every shell the snippet must end with status 0."""
+    world.ok("new", "st")
+    cli = " ".join(f"'{a}'" for a in clauderon_argv())
+    scripts = {
+        "fish": f"false; {cli} env st --shell fish | source; echo status=$status",
+        "bash": f"false; source <({cli} env st --shell bash); echo status=$?",
+        "zsh": f"false; source <({cli} env st --shell zsh); echo status=$?",
+        "sh": f"false; {cli} env st --shell sh >\"$HOME/e.sh\"; . \"$HOME/e.sh\"; "
+              "echo status=$?",
+    }
+    for shell, script in scripts.items():
+        path = require("dash" if shell == "sh" else shell, "the snippet is sourced for real")
+        got = subprocess.run([path, "-c", script], env=world.merged({"TERM": term}),
+                             cwd=world.cwd, capture_output=True, text=True, timeout=60,
+                             check=False)
+        assert got.stdout.strip().splitlines()[-1:] == ["status=0"], (shell, term, got)
+        assert got.stderr == "", (shell, got.stderr)
+        STATS.add(f"envfile:{'bash' if shell == 'sh' else shell}")
+    world.ok("kill", "st")

@@ -155,7 +155,7 @@ def test_render_keeps_order_and_formats() -> None:
     assert fish == ["""set -qx TERM; and test (count $TERM) -eq 1; and test "x$TERM" = """
                     "x'xterm-256color'; or set -gx TERM 'xterm-256color'",
                     "set -gx http_proxy 'http://h:1'",
-                    "set -gx A_1 'it\\'s'"]
+                    "set -gx A_1 'it\\'s'", "true"]
 
 
 @pytest.mark.parametrize("name", ["", "1A", "A-B", "A B", "A=B", "Ä", "A\n", "$A", "A;B"])
