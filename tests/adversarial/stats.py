@@ -85,7 +85,23 @@ class Stats:
             f"load: {c['load:creates']:,} creates, {c['load:orphans']} orphans",
             f"secrets: {c['secrets:scanned']:,} outputs scanned, {c['secrets:leaks']} leaks",
         ]
+        parts += self._issue12(c)
         return "; ".join(parts)
+
+    def _issue12(self, c: Counter[str]) -> list[str]:
+        """Special names x shells, masking x password alphabets, TMPDIR variants."""
+        def by(prefix: str) -> str:
+            found = sorted((k[len(prefix):], v) for k, v in c.items() if k.startswith(prefix))
+            return ", ".join(f"{k} {v:,}" for k, v in found) or "none"
+
+        return [
+            f"special names x shells: {c['names:special']:,} names proved special "
+            f"({by('names:shell:')}), {c['names:ordinary']:,} ordinary names kept, "
+            f"{c['names:rejected']:,} rejected with a message",
+            f"masking x password alphabets: {by('masking:')} passwords, "
+            f"{c['masking:shown']} shown",
+            f"TMPDIR variants: {by('tmpdir:')}",
+        ]
 
 
 STATS = Stats()

@@ -720,3 +720,52 @@ def test_sourcing_env_output_ends_with_status_0_in_every_shell(world: World, ter
         assert got.stderr == "", (shell, got.stderr)
         STATS.add(f"envfile:{'bash' if shell == 'sh' else shell}")
     world.ok("kill", "st")
+
+
+SHELLS = {"bash": "/bin/bash", "zsh": "/usr/bin/zsh", "fish": "/usr/bin/fish"}
+# Temporary directories doctor's probe must survive: quotes of every kind, expansions, the
+# escapes of fish's quotes, spaces, a newline.
+TMPDIRS = ["x';touch $HOME/PWNED;'", "it's", 'dq"x', "$(touch $HOME/PWNED)", "`touch PWNED`",
+           "back\\slash", "end\\", "fish\\'q", "sp ace", "semi;colon", "(touch PWNED)",
+           "{a,b}", "*", "new\nline", "ünï ✓"]
+
+
+@pytest.mark.parametrize("shell", list(SHELLS))
+def test_doctor_probe_types_its_temp_path_quoted(world: World, shell: str) -> None:
+    """proxy.propagation typed its $TMPDIR path into the shell unquoted: a TMPDIR holding
+    `';touch $HOME/PWNED;'` ran the command, a plain apostrophe gave a false error."""
+    path = require(shell, "the probe starts the real shell")
+    world.ok("shell", "install", "--shell", shell, env={"SHELL": path})
+    for i, name in enumerate(TMPDIRS):
+        tmpdir = world.root / f"t{i}" / name
+        tmpdir.mkdir(parents=True)
+        item = world.doctor("proxy.propagation", env={"SHELL": path, "TMPDIR": str(tmpdir)})[
+            "proxy.propagation"]
+        assert item["status"] == "ok", (name, item)
+        assert "the clauderon hook ran" in item["details"], (name, item)
+        for pwned in (world.home / "PWNED", world.home / "PWNED".lower(), world.cwd / "PWNED"):
+            if pwned.exists():
+                STATS.add("injection:escapes")
+            assert not pwned.exists(), (name, "a command typed by the probe ran")
+        left = [p.name for p in tmpdir.iterdir() if p.name.startswith("clauderon")]
+        assert left == [], "the probe left files behind"  # (fish keeps its fish.USER dir)
+        STATS.add(f"tmpdir:{shell}")
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_a_crlf_rc_file_whose_hook_line_breaks_does_not_pass(world: World, shell: str) -> None:
+    """A CRLF rc file's hook line ends in '\\r': every shell start fails to source the hook,
+    and doctor must say so (it runs the rc file for real) rather than pass."""
+    from clauderon.resources import hook_file
+    from clauderon.shellrc import BEGIN, END, NOTICE, hook_line
+
+    path = require(shell, "the probe starts the real shell")
+    rc = world.home / f".{shell}rc"
+    lines = ["# my settings", "export EDITOR=vi", BEGIN, NOTICE,
+             hook_line(shell, hook_file(shell)), END]
+    rc.write_bytes("".join(f"{line}\r\n" for line in lines).encode())
+    item = world.doctor("proxy.propagation", env={"SHELL": path})["proxy.propagation"]
+    assert item["status"] == "error", item
+    assert "did not run" in item["summary"] and f"~/.{shell}rc" in item["summary"], item
+    assert item["remedy"].startswith(f"clauderon shell install --shell {shell}"), item
+    STATS.add(f"tmpdir:{shell}")

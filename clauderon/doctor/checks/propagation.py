@@ -17,10 +17,11 @@ import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 from clauderon.doctor.checks import _live
 from clauderon.doctor.context import Context
-from clauderon.doctor.model import Check, Result, error, ok, plural, shq, skipped, warning
+from clauderon.doctor.model import Check, Result, cmd, error, ok, plural, shq, skipped, warning
 
 # The env files of the probe's session (a session name of its own, with a dot so that no
 # user session has it), which a doctor killed mid-probe leaves behind.
@@ -79,8 +80,12 @@ def rc_files(shell: str, env: Mapping[str, str]) -> list[str]:
 
 def _typed_line(kind: str, out: Path, done: Path) -> bytes:
     # A leading space keeps the line out of history where the shell honours that; bash and
-    # zsh also lose HISTFILE before exiting, so nothing is saved.
-    target, marker = f"'{out}'", f"'{done}'"
+    # zsh also lose HISTFILE before exiting, so nothing is saved. The paths live under
+    # $TMPDIR, which may hold any character: each is quoted for the shell that reads it.
+    from clauderon.shellquote import quote_fish, quote_posix
+
+    quote = quote_fish if kind == "fish" else quote_posix
+    target, marker = quote(str(out)), quote(str(done))
     if kind == "fish":
         return f" command env -0 >{target}; echo >{marker}; exit\n".encode()
     return f" command env -0 >{target}; echo >{marker}; unset HISTFILE; exit\n".encode()
@@ -145,8 +150,29 @@ def unwritable(ctx: Context, directory: Path, exc: OSError, what: str) -> Result
                  remedy=f"ls -ld {quoted}")
 
 
-def probe(ctx: Context, shell: str, backend: str) -> tuple[dict[str, str], dict[str, str]]:
-    """(variables clauderon sets, the environment the interactive shell ended up with)."""
+def hook_blocks(kind: str, env: Mapping[str, str]) -> list[str]:
+    """The start-up files of ``kind`` that hold clauderon's block (the hook is installed)."""
+    from clauderon.shellrc import BEGIN
+
+    found = []
+    for name in rc_files(kind, env):
+        try:
+            with open(name, "rb") as handle:
+                if BEGIN.encode() in handle.read():
+                    found.append(name)
+        except OSError:
+            continue
+    return found
+
+
+class Probed(NamedTuple):
+    expected: dict[str, str]  # the variables clauderon sets
+    actual: dict[str, str]  # the environment the interactive shell ended up with
+    output: list[str]  # what the shell printed on its terminal (last lines, for the report)
+
+
+def probe(ctx: Context, shell: str, backend: str) -> Probed:
+    """Start ``shell`` interactively as a session does and read back its environment."""
     from clauderon import paths
     from clauderon.errors import ClauderonError, CommandTimeout
     from clauderon.proc import run_on_pty
@@ -198,7 +224,9 @@ def probe(ctx: Context, shell: str, backend: str) -> tuple[dict[str, str], dict[
                 f"`{shell} -i` exited (status {result.returncode}) before reaching a prompt"
                 + (f"; last output: {' / '.join(said)}" if said else ""),
                 hint=f"{shell} -i   # does an rc file exit or exec another program?")
-        return senv.variables, _parse_env0(out.read_bytes())
+        said = result.output.decode("utf-8", "replace").replace("\r", "").splitlines()
+        return Probed(senv.variables, _parse_env0(out.read_bytes()),
+                      [line.strip() for line in said if line.strip()])
 
 
 def run_propagation(ctx: Context) -> Result:
@@ -215,11 +243,23 @@ def run_propagation(ctx: Context) -> Result:
         return skipped(f"the session shell {shell} is not usable (see config.shell)",
                        remedy="clauderon doctor --check config.shell")
     try:
-        expected, actual = probe(ctx, shell, backend)
+        expected, actual, said = probe(ctx, shell, backend)
     except CannotProbe as exc:
         return exc.result
     kind = os.path.basename(shell)
     problems = compare(expected, actual)
+    installed = hook_blocks(kind, ctx.env)
+    if actual.get("CLAUDERON_HOOK") != "1" and installed:
+        # The rc file ran for real and its hook line did not: every session's shell starts
+        # like this, without its env file (whatever the file's text looks like).
+        complaints = [line for line in said if "clauderon" in line][-3:]
+        return error(f"the clauderon hook in {', '.join(ctx.tidy(f) for f in installed)} did "
+                     f"not run when an interactive {kind} started",
+                     details=[f"{kind} said: {line}" for line in complaints]
+                     + ["sessions' shells start without their env file (proxy variables, "
+                        "TERM)"],
+                     remedy=cmd("clauderon", "shell", "install", "--shell", kind)
+                     + "   # rewrites the block")
     hook = "the clauderon hook ran" if actual.get("CLAUDERON_HOOK") == "1" else \
         "the clauderon hook is not installed for this shell (see shell.init)"
     details = [hook]
