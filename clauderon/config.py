@@ -219,6 +219,11 @@ def _check_value(table: str, settings: tuple[Setting, ...], key: str, value: Any
                           f"{', '.join(declared.choices)}")
     if table not in CORE and value == "":
         raise ConfigError(f"{shown}: {dotted} is empty; remove the line to use the default")
+    problem = declared.check(value) if declared.check else None
+    if problem:
+        from clauderon.secrets import mask
+
+        raise ConfigError(f"{shown}: {dotted} = {mask(repr(value))} {problem}")
     if table not in CORE and key == "env" and isinstance(value, list):
         for entry in value:
             parse_env_entry(entry, where=f"{shown}: {dotted}", error=ConfigError)

@@ -16,8 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from clauderon.errors import ClauderonError
+
 if TYPE_CHECKING:
     from clauderon.registry import Record
+
+
+class UnreadableListing(ClauderonError):
+    """A backend's listing printed something clauderon cannot read. Its sessions are then
+    *unknown*: never read as "no sessions", so nothing is forgotten, killed or deleted on
+    such an answer."""
 
 
 class State(str, enum.Enum):
@@ -59,6 +67,8 @@ class Setting(NamedTuple):
     default_doc: str | None = None  # how an unset value is computed (shown by config init)
     option: str | None = None  # the `clauderon new` option that overrides it (--image)
     example: str | None = None  # a sample value for the starter file (TOML), else the default
+    # what is wrong with a value of the right type ("is a path, not a name"), or None
+    check: Callable[[Any], str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -118,14 +128,17 @@ class Backend(Protocol):
         """Create the session in the background. On failure leave nothing behind."""
 
     def states(self) -> dict[str, State]:
-        """Live sessions this backend holds: name -> RUNNING or EXITED."""
+        """Live sessions this backend holds: name -> RUNNING or EXITED. Raises when the
+        backend cannot be asked, and UnreadableListing when its answer cannot be read."""
 
     def attach(self, record: Record, caller_env: dict[str, str]) -> AttachCommand:
         """The argv (and env) to exec to attach to ``record``."""
 
     def kill(self, name: str, record: Record | None = None) -> None:
-        """Remove the session completely; fine when it is already gone. ``record``: its
-        registry record when the caller has read it already (spares reading it again)."""
+        """Remove the session completely; fine when it is already gone. Returns only when
+        a listing the backend understood no longer shows it; raises otherwise (an
+        unreadable listing raises UnreadableListing). ``record``: its registry record when
+        the caller has read it already (spares reading it again)."""
 
     def version(self) -> str:
         """The backend tool's version string."""

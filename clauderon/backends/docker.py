@@ -26,7 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clauderon import __version__, paths, proc
-from clauderon.backends.base import AttachCommand, BackendInfo, SessionSpec, Setting, State
+from clauderon.backends.base import (
+    AttachCommand,
+    BackendInfo,
+    SessionSpec,
+    Setting,
+    State,
+    UnreadableListing,
+)
 from clauderon.config import Config
 from clauderon.errors import (
     ClauderonError,
@@ -104,13 +111,21 @@ def env_file_path(name: str, env: Mapping[str, str]) -> Path:
 
 
 def parse_states(stdout: str) -> dict[str, State]:
-    """``<session label>\\t<state>`` lines -> states; RUNNING wins over EXITED for a name."""
+    """``<session label>\\t<state>`` lines -> states; RUNNING wins over EXITED for a name.
+
+    A line of another shape (no tab, an empty label, a state docker does not have) raises
+    UnreadableListing: a `docker` that prints something else must not read as "no sessions"."""
     states: dict[str, State] = {}
-    for line in stdout.splitlines():
-        name, sep, raw = line.rpartition("\t")
-        if not sep or not name:
+    for number, line in enumerate(stdout.splitlines(), 1):
+        if not line.strip():
             continue
-        state = _STATES.get(raw.strip().lower(), State.EXITED)
+        name, sep, raw = line.rpartition("\t")
+        state = _STATES.get(raw.strip().lower())
+        if not sep or not name or state is None:
+            shown = ascii(line.strip())[:60]
+            raise UnreadableListing(f"cannot read the output of `docker ps` (line {number}: "
+                                    f"{shown}); is `docker` really Docker? run "
+                                    "`clauderon doctor`")
         if states.get(name) is not State.RUNNING:
             states[name] = state
     return states

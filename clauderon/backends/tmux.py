@@ -47,7 +47,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from clauderon import paths, proc
-from clauderon.backends.base import AttachCommand, BackendInfo, SessionSpec, Setting, State
+from clauderon.backends.base import (
+    AttachCommand,
+    BackendInfo,
+    SessionSpec,
+    Setting,
+    State,
+    UnreadableListing,
+)
 from clauderon.errors import (
     ClauderonError,
     CommandError,
@@ -69,8 +76,10 @@ MIN_VERSION = (3, 2)
 # OpenBSD ships tmux in base and reports the OpenBSD release; 7.0 is the first release
 # certain to carry tmux ≥ 3.2 (released April 2021).
 MIN_OPENBSD = (7, 0)
-# "." and ":" are target separators; tmux 3.3a escapes "\\" and "$" in session names.
-FORBIDDEN_IN_NAMES = (".", ":", "\\", "$")
+# "." and ":" are target separators; tmux 3.3a escapes "\\" and "$" in session names; "#"
+# starts a format that `new-session -s` expands (#S, #{...}, #(...)), except before "[",
+# where tmux's own escaping varies between versions: a name holding one is refused.
+FORBIDDEN_IN_NAMES = (".", ":", "\\", "$", "#")
 NOT_FOUND_HINT = "tmux not found on PATH; run `clauderon doctor` for install instructions"
 # "server exited unexpectedly": the client reached a server that was exiting (its last session
 # was just killed, or kill-server): there is no server, or there is none any more.
@@ -82,7 +91,12 @@ CREATE_ATTEMPTS = 4  # new-session tries while a previous server is still exitin
 NO_SESSION = ("can't find session", "no such session", "session not found", "no current target")
 KILL_TIMEOUT = 5.0  # seconds a killed session may stay listed
 SEPARATOR = ";"  # between two tmux commands of one client: its own argv element, never escaped
-LIST_COMMAND = ("list-sessions", "-F", "#{session_name}")
+# Each line "$ID NAME": a line of any other shape means the answer is not tmux's listing.
+LIST_COMMAND = ("list-sessions", "-F", "#{session_id} #{session_name}")
+# How the first pane is: dead or not (remain-on-exit keeps a dead one), its exit status,
+# its process and its directory.
+PANE_FORMAT = "#{pane_dead} #{pane_dead_status} #{pane_pid} #{pane_current_path}"
+START_TIMEOUT = 3.0  # seconds a new shell has to reach its prompt before it counts as up
 VERSION_CACHE = "tmux-version"  # in clauderon's cache dir: program identity, then `tmux -V`
 # Compiled when first used (re caches them): a cached version needs neither.
 _VERSION = r"^tmux\s+(?P<flavor>next-|openbsd-)?(?P<major>\d+)\.(?P<minor>\d+)(?P<rest>\S*)\s*$"
@@ -122,9 +136,24 @@ def parse_version(text: str) -> TmuxVersion | None:
                        openbsd=flavor == "openbsd-")
 
 
+_LISTED = re.compile(r"\$\d+ (.+)\Z")
+
+
 def parse_list(stdout: str) -> dict[str, State]:
-    """``list-sessions -F '#{session_name}'`` -> every listed session RUNNING."""
-    return {line: State.RUNNING for line in stdout.splitlines() if line}
+    """``list-sessions -F '#{session_id} #{session_name}'`` -> every listed session RUNNING.
+
+    A line of another shape raises UnreadableListing: a `tmux` that prints something else
+    (a wrapper, another program of that name) must not read as "no sessions"."""
+    sessions: dict[str, State] = {}
+    for number, line in enumerate(stdout.splitlines(), 1):
+        match = _LISTED.match(line)
+        if match is None:
+            shown = ascii(line.strip())[:60]
+            raise UnreadableListing(
+                f"cannot read the output of `tmux list-sessions` (line {number}: {shown}); "
+                "is `tmux` really tmux? run `clauderon doctor`")
+        sessions[match.group(1)] = State.RUNNING
+    return sessions
 
 
 def command_arg(value: str) -> str:
@@ -138,9 +167,11 @@ def command_args(args: Sequence[str]) -> list[str]:
 
 
 def format_literal(value: str) -> str:
-    """``value`` for an option tmux expands as a format (``new-session -s``/``-c``):
-    ``#(cmd)`` would run ``cmd`` and ``#{...}`` would be replaced; ``##`` is a plain ``#``."""
-    return value.replace("#", "##")
+    """``value`` for an option tmux expands as a format (``new-session -c``): ``#(cmd)``
+    would run ``cmd``, ``#{...}`` and ``#S`` would be replaced; ``##`` is a plain ``#``. A
+    ``#[`` (a style) is left alone by the expansion and must stay as it is (``##[`` would
+    stay ``##[``); the directory the pane really starts in is checked after creation."""
+    return re.sub(r"#(?!\[)", "##", value)
 
 
 # tmux's command language (config files, ``source-file``) inside double quotes: "\\"
@@ -169,6 +200,17 @@ _GLOB_ESCAPES = {ord(c): "\\" + c for c in "\\*?["}
 def glob_literal(path: str) -> str:
     """``path`` for ``source-file``, which expands its argument with glob(3)."""
     return path.translate(_GLOB_ESCAPES)
+
+
+def socket_name_problem(name: str) -> str | None:
+    """``-L NAME`` names a socket inside tmux's own directory ($TMUX_TMPDIR/tmux-UID): a
+    name, never a path that could point elsewhere."""
+    if "/" in name or name in (".", ".."):
+        return ("is a path, not a socket name (tmux would put the socket outside its "
+                "directory); use a plain name such as \"clauderon\"")
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
+        return "holds whitespace or a control character; use a plain name such as \"clauderon\""
+    return None
 
 
 def target(name: str) -> str:
@@ -329,8 +371,10 @@ class TmuxBackend:
     def check_name(self, name: str) -> None:
         for ch in FORBIDDEN_IN_NAMES:
             if ch in name:
-                raise UsageError(f"session name {name!r} contains {ch!r}, which tmux does not "
-                                 "allow in session names; use '-' instead")
+                why = ("which starts a tmux format (tmux would rename the session)" if ch == "#"
+                       else "which tmux does not allow in session names")
+                raise UsageError(f"session name {name!r} contains {ch!r}, {why}; use '-' "
+                                 "instead")
 
     # -- sessions ----------------------------------------------------------------------
 
@@ -398,7 +442,12 @@ class TmuxBackend:
                     f"SHELL={spec.shell}", spec.shell]
         # New windows and panes of this session (only) start the session's shell too.
         option = ["set-option", "-t", pane_target(spec.name), "default-shell", spec.shell]
-        return [command, option]
+        # Until create has seen the shell up, a shell that exits leaves its pane (dead, with
+        # its exit status) instead of taking the session with it: create reads what
+        # happened from tmux itself, not from timing. In the same command group, so before
+        # tmux can notice the shell's exit.
+        keep = ["set-option", "-w", "-t", pane_target(spec.name), "remain-on-exit", "on"]
+        return [command, option, keep]
 
     def create_script(self, spec: SessionSpec) -> str:
         """The text of the file ``source-file`` reads: the create commands as one line."""
@@ -456,14 +505,62 @@ class TmuxBackend:
                     f'a tmux session named "{spec.name}" already exists; remove it with '
                     f"`tmux kill-session -t ={spec.name}` or pick another name")
             raise proc.failure(result)
-        check = self._run(server, "has-session", "-t", target(spec.name), check=False,
-                          timeout=5)
-        if check.returncode != 0:
-            if _gone(check.stderr):
+        self._confirm_started(server, spec)
+
+    def _pane(self, server: Server, spec: SessionSpec) -> tuple[bool, str, int, str] | None:
+        """(dead, exit status, pid, directory) of the session's first pane; None when the
+        session is gone."""
+        result = self._run(server, "list-panes", "-t", pane_target(spec.name), "-F",
+                           PANE_FORMAT, check=False, timeout=5)
+        if result.returncode != 0:
+            if _gone(result.stderr):
+                return None
+            raise proc.failure(result)
+        line = result.stdout.splitlines()[0] if result.stdout else ""
+        dead, status, pid, path = [*line.split(" ", 3), "", "", ""][:4]
+        if dead not in ("0", "1") or not pid.isdigit():
+            raise UnreadableListing(f"cannot read `tmux list-panes` ({ascii(line)[:60]}); "
+                                    "run `clauderon doctor`")
+        return dead == "1", status, int(pid), path
+
+    def _confirm_started(self, server: Server, spec: SessionSpec) -> None:
+        """Wait until the shell is up (waiting at its prompt) or has exited; an exited shell,
+        or a pane that started elsewhere than the workdir, undoes the session."""
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            pane = self._pane(server, spec)
+            if pane is None or pane[0]:
+                self._undo(server, spec.name)
+                status = f" with status {pane[1]}" if pane and pane[1] else ""
                 raise ClauderonError(
-                    f'tmux reported success but session "{spec.name}" is not running (did '
-                    f"{spec.shell} exit at once?); run `clauderon doctor`")
-            raise proc.failure(check)
+                    f'tmux started session "{spec.name}" but its shell {spec.shell} exited at '
+                    f"once{status}; nothing was kept (check the shell and its rc files: "
+                    f"`{spec.shell} -i`, then `clauderon doctor`)")
+            _dead, _status, pid, path = pane
+            if path and not _same_path(path, str(spec.workdir)):
+                self._undo(server, spec.name)
+                raise ClauderonError(
+                    f"tmux started the pane in {path} instead of {spec.workdir} (tmux reads "
+                    "some '#' sequences in a directory name as formats); nothing was kept: "
+                    "use a directory whose path has no '#'")
+            if _waiting_for_input(pid) or time.monotonic() >= deadline:
+                break
+            time.sleep(0.02)
+        # From now on an exiting shell closes its pane as usual. Unset first, then look:
+        # a shell that exits in between leaves a dead pane (seen) or no session (seen).
+        result = self._run_commands(server, [
+            ["set-option", "-w", "-u", "-t", pane_target(spec.name), "remain-on-exit"],
+            ["list-panes", "-t", pane_target(spec.name), "-F", PANE_FORMAT]], check=False)
+        if result.returncode != 0 and not _gone(result.stderr):
+            raise proc.failure(result)
+        if result.returncode != 0 or result.stdout.startswith("1 "):
+            self._undo(server, spec.name)
+            raise ClauderonError(f'the shell of tmux session "{spec.name}" ({spec.shell}) '
+                                 "exited while it started; nothing was kept (run "
+                                 f"`{spec.shell} -i` to see why)")
+
+    def _undo(self, server: Server, name: str) -> None:
+        self._run(server, "kill-session", "-t", target(name), check=False)
 
     def attach(self, record: Record, caller_env: dict[str, str]) -> AttachCommand:
         server = Server.from_options(record.options)
@@ -522,6 +619,28 @@ def _gone(stderr: str) -> bool:
     return _not_running(stderr) or any(marker in stderr for marker in NO_SESSION)
 
 
+# What a process waits on when it waits for a child or a pipe (a command substitution in an
+# rc file), not for the terminal: such a shell is still starting.
+_BUSY_WAITS = ("do_wait", "kernel_wait4", "pipe_read", "pipe_wait", "wait_consider_task")
+
+
+def _waiting_for_input(pid: int) -> bool:
+    """The pane's process sleeps and not on a child or a pipe: an interactive shell at its
+    prompt. Without /proc (not Linux) there is nothing to ask: assume it is up."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return not Path("/proc/self").exists()
+    state = stat.rpartition(")")[2].split()[:1]
+    if state != ["S"]:
+        return False
+    try:
+        wchan = Path(f"/proc/{pid}/wchan").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return True
+    return not wchan.startswith(_BUSY_WAITS)
+
+
 def _same_path(a: str, b: str) -> bool:
     return bool(a) and bool(b) and os.path.realpath(a) == os.path.realpath(b)
 
@@ -558,7 +677,8 @@ INFO = BackendInfo(
         Setting("config", str, None, "a tmux config file for a server clauderon starts (-f)",
                 example='"~/.config/clauderon/tmux.conf"'),
         Setting("socket", str, None, "a tmux -L socket name",
-                default_doc="your usual tmux server", example='"clauderon"'),
+                default_doc="your usual tmux server", example='"clauderon"',
+                check=lambda value: socket_name_problem(str(value))),
         Setting("env", list, [], "extra KEY=VALUE variables for every pane", option="--env"),
     ),
     install={

@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clauderon import paths, proc
-from clauderon.backends.base import AttachCommand, BackendInfo, SessionSpec, Setting, State
+from clauderon.backends.base import (
+    AttachCommand,
+    BackendInfo,
+    SessionSpec,
+    Setting,
+    State,
+    UnreadableListing,
+)
 from clauderon.config import Config
 from clauderon.errors import (
     ClauderonError,
@@ -47,10 +54,6 @@ def parse_version(text: str) -> tuple[int, int, int] | None:
     if not match:
         return None
     return int(match.group(1)), int(match.group(2)), int(match.group(3))
-
-
-class UnreadableListing(ClauderonError):
-    """``zellij list-sessions`` printed something that is not a session list."""
 
 
 def parse_list(stdout: str) -> dict[str, State]:
@@ -193,6 +196,7 @@ class ZellijBackend:
             running = self.states().get(name) is State.RUNNING
         except UnreadableListing:
             running = False  # cannot tell; `delete-session --force` stops a running one too
+        # (after deleting, an unreadable listing raises: "gone" must be confirmed)
         if running:
             self._run("kill-session", name, check=False)
             self._wait_not_running(name)
@@ -200,11 +204,8 @@ class ZellijBackend:
             result = self._run("delete-session", "--force", name, check=False)
             if result.returncode not in (0, 2):
                 raise proc.failure(result)
-            try:
-                if name not in self.states():
-                    return
-            except UnreadableListing:
-                return  # deleted (or never there), as far as zellij can say
+            if name not in self.states():
+                return
             time.sleep(0.2)
         raise CommandError(f'zellij session "{name}" is still listed after kill and delete; '
                            f"remove it with `zellij delete-session --force {name}`")

@@ -255,7 +255,7 @@ def test_tmux_missing_and_crashing_halfway(world: World) -> None:
     assert_one_line_error(missing, "tmux not found on PATH")
     # The session's shell exits at once: tmux reports success, the session is gone.
     dies = world.run("new", "--backend", "tmux", "--shell", "/bin/false", "t")
-    assert_one_line_error(dies, "not running")
+    assert_one_line_error(dies, "exited at once", "nothing was kept")
     assert world.registry_names() == set() and world.env_file_names() == set()
     servers = subprocess.run(["tmux", "list-sessions"], env=world.env, capture_output=True,
                              text=True, check=False)

@@ -369,10 +369,19 @@ def test_container_name() -> None:
 
 def test_parse_states_maps_every_docker_state() -> None:
     out = ("a\trunning\nb\texited\nc\tcreated\nd\tpaused\ne\tdead\nf\trestarting\n"
-           "g\tremoving\n\nmalformed\n")
+           "g\tremoving\n\n")
     assert parse_states(out) == {"a": State.RUNNING, "b": State.EXITED, "c": State.EXITED,
                                  "d": State.EXITED, "e": State.EXITED, "f": State.RUNNING,
                                  "g": State.EXITED}
+
+
+@pytest.mark.parametrize("junk", ["malformed\n", "a\trunning\nWARNING: x\n", "\trunning\n",
+                                  "a\tsleeping\n"])
+def test_a_listing_that_is_not_dockers_is_unreadable_not_empty(junk: str) -> None:
+    from clauderon.backends.base import UnreadableListing
+
+    with pytest.raises(UnreadableListing, match="cannot read the output of `docker ps`"):
+        parse_states(junk)
 
 
 def test_parse_states_running_wins_for_duplicate_labels() -> None:

@@ -21,7 +21,28 @@ from clauderon.errors import (
 from clauderon.registry import Record, Registry
 
 VERSION = ["tmux", "-V"]
-LIST = ["list-sessions", "-F", "#{session_name}"]
+LIST = ["list-sessions", "-F", "#{session_id} #{session_name}"]
+PANES = "#{pane_dead} #{pane_dead_status} #{pane_pid} #{pane_current_path}"
+
+
+def listed(*names: str) -> str:
+    return "".join(f"${i} {n}\n" for i, n in enumerate(names))
+
+
+@pytest.fixture(autouse=True)
+def _shells_are_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the argv is pinned here; whether a real shell is up is read from /proc (real tmux tests)
+    monkeypatch.setattr("clauderon.backends.tmux._waiting_for_input", lambda pid: True)
+
+
+def started(fp: Any, name: str, workdir: Path, prefix: tuple[str, ...] = ("tmux",),
+            dead: bool = False) -> None:
+    """The confirmation create asks for after new-session: the pane is up in ``workdir``."""
+    line = f"{'1 1' if dead else '0 '} 4242 {workdir}\n"
+    fp.register([*prefix, "list-panes", "-t", f"={name}:", "-F", PANES], stdout=line)
+    if not dead:
+        fp.register([*prefix, "set-option", "-w", "-u", "-t", f"={name}:", "remain-on-exit",
+                     ";", "list-panes", "-t", f"={name}:", "-F", PANES], stdout=line)
 
 
 def make_config(tmp_path: Path, **values: Any) -> config.Config:
@@ -106,7 +127,7 @@ def test_dot_and_colon_are_usage_errors(tmp_path: Path, name: str) -> None:
 
 
 def test_ordinary_names_pass(tmp_path: Path) -> None:
-    backend(tmp_path).check_name("api-fix_2=x#y")
+    backend(tmp_path).check_name("api-fix_2=x")
 
 
 def test_prepare_records_socket_tmpdir_and_config(fp: Any, tmp_path: Path) -> None:
@@ -169,14 +190,15 @@ def test_create_argv_names_a_private_script_and_no_value(fp: Any, tmp_path: Path
     fp.register(VERSION, stdout="tmux 3.3a\n")
     fp.register(["tmux", "-L", "work", "-f", "/etc/ct.conf", "start-server", ";",
                  "source-file", fp.any(min=1, max=1)], callback=read)
-    fp.register(["tmux", "-L", "work", "has-session", "-t", "=api-fix"])
+    started(fp, "api-fix", tmp_path, ("tmux", "-L", "work"))
     b.create(spec)
     assert spec.env.variables["http_proxy"] == spec.env.variables["HTTP_PROXY"] == PROXY
     assert seen["script"] == [
         ["new-session", "-d", "-s", "api-fix", "-c", str(tmp_path),
          *[a for k, v in spec.env.variables.items() for a in ("-e", f"{k}={v}")],
          "--", "/usr/bin/env", "TERM=screen", "SHELL=/usr/bin/fish", "/usr/bin/fish"],
-        ["set-option", "-t", "=api-fix:", "default-shell", "/usr/bin/fish"]]
+        ["set-option", "-t", "=api-fix:", "default-shell", "/usr/bin/fish"],
+        ["set-option", "-w", "-t", "=api-fix:", "remain-on-exit", "on"]]
     for argv in calls(fp):
         assert not any("alice" in a or "s3cr" in a or "a b" in a for a in argv), argv
     assert not list(Path(seen["argv"][-1]).parent.glob(".tmux-new.*"))  # removed after use
@@ -189,15 +211,19 @@ def test_create_argv_names_a_private_script_and_no_value(fp: Any, tmp_path: Path
 def test_create_on_the_default_server_formats_and_separators(fp: Any, tmp_path: Path) -> None:
     seen: dict[str, Any] = {}
     b = backend(tmp_path)
-    spec = spec_for(b, tmp_path, name="a#{x};")
+    workdir = tmp_path / "w#{x}#[y]"
+    workdir.mkdir()
+    spec = spec_for(b, tmp_path, name="a{x};")
+    spec = SessionSpec(name=spec.name, workdir=workdir, shell=spec.shell, env=spec.env)
     fp.register(VERSION, stdout="tmux 3.2\n")
     fp.register(["tmux", "start-server", ";", "source-file", fp.any(min=1, max=1)],
                 callback=lambda p: seen.update(script=script_of([str(a) for a in p.args])))
-    fp.register(["tmux", "has-session", "-t", "=a#{x}\\;"])
+    started(fp, "a{x};", workdir)
     b.create(spec)
-    new, option = seen["script"]
-    assert new[:6] == ["new-session", "-d", "-s", "a##{x};", "-c", str(tmp_path)]
-    assert option == ["set-option", "-t", "=a#{x};:", "default-shell", "/usr/bin/fish"]
+    new, option, keep = seen["script"]
+    assert new[:6] == ["new-session", "-d", "-s", "a{x};", "-c", f"{tmp_path}/w##{{x}}#[y]"]
+    assert option == ["set-option", "-t", "=a{x};:", "default-shell", "/usr/bin/fish"]
+    assert keep == ["set-option", "-w", "-t", "=a{x};:", "remain-on-exit", "on"]
 
 
 def test_script_path_is_taken_literally_by_glob(fp: Any, tmp_path: Path) -> None:
@@ -207,7 +233,7 @@ def test_script_path_is_taken_literally_by_glob(fp: Any, tmp_path: Path) -> None
     fp.register(VERSION, stdout="tmux 3.3a\n")
     fp.register(["tmux", "start-server", ";", "source-file", fp.any(min=1, max=1)],
                 callback=lambda p: seen.update(path=str(p.args[-1])))
-    fp.register(["tmux", "has-session", "-t", "=api-fix"])
+    started(fp, "api-fix", tmp_path)
     b.create(spec_for(b, tmp_path))
     assert seen["path"].startswith(str(state).replace("*", "\\*").replace("[", "\\[")
                                    .replace("?", "\\?") + "/clauderon/sessions/.tmux-new.")
@@ -220,7 +246,7 @@ def test_an_existing_session_is_not_ours(fp: Any, tmp_path: Path) -> None:
                 stderr="duplicate session: app\n")
     with pytest.raises(SessionExists, match='tmux session named "app" already exists'):
         b.create(spec_for(b, tmp_path, name="app"))
-    assert len(calls(fp)) == 2  # no has-session: nothing was made
+    assert len(calls(fp)) == 2  # no list-panes: nothing was made
 
 
 def test_a_server_that_was_exiting_is_tried_again(fp: Any, tmp_path: Path) -> None:
@@ -229,7 +255,7 @@ def test_a_server_that_was_exiting_is_tried_again(fp: Any, tmp_path: Path) -> No
     fp.register(["tmux", "start-server", fp.any()], returncode=1,
                 stderr="server exited unexpectedly\n")
     fp.register(["tmux", "start-server", fp.any()])
-    fp.register(["tmux", "has-session", "-t", "=app"])
+    started(fp, "app", tmp_path)
     b.create(spec_for(b, tmp_path, name="app"))
 
 
@@ -239,9 +265,22 @@ def test_shell_that_exits_at_once_is_an_error(fp: Any, tmp_path: Path, stderr: s
     b = backend(tmp_path)
     fp.register(VERSION, stdout="tmux 3.3a\n")
     fp.register(["tmux", "start-server", fp.any()])
-    fp.register(["tmux", "has-session", "-t", "=app"], returncode=1, stderr=stderr)
-    with pytest.raises(ClauderonError, match='session "app" is not running'):
+    fp.register(["tmux", "list-panes", "-t", "=app:", "-F", PANES], returncode=1,
+                stderr=stderr)
+    fp.register(["tmux", "kill-session", "-t", "=app"])
+    with pytest.raises(ClauderonError, match="exited at once; nothing was kept"):
         b.create(spec_for(b, tmp_path, name="app"))
+
+
+def test_a_dead_pane_is_an_exit_with_its_status(fp: Any, tmp_path: Path) -> None:
+    b = backend(tmp_path)
+    fp.register(VERSION, stdout="tmux 3.3a\n")
+    fp.register(["tmux", "start-server", fp.any()])
+    started(fp, "app", tmp_path, dead=True)
+    fp.register(["tmux", "kill-session", "-t", "=app"])
+    with pytest.raises(ClauderonError, match="exited at once with status 1; nothing was kept"):
+        b.create(spec_for(b, tmp_path, name="app"))
+    assert calls(fp)[-1] == ["tmux", "kill-session", "-t", "=app"]  # the dead pane undone
 
 
 def test_version_is_cached_per_tmux_program(fp: Any, tmp_path: Path) -> None:
@@ -264,7 +303,7 @@ def test_version_is_cached_per_tmux_program(fp: Any, tmp_path: Path) -> None:
 
 
 def test_list_argv_and_every_session_running(fp: Any, tmp_path: Path) -> None:
-    fp.register(["tmux", "-L", "work", *LIST], stdout="app\napp-2\n")
+    fp.register(["tmux", "-L", "work", *LIST], stdout=listed("app", "app-2"))
     b = backend(tmp_path, make_config(tmp_path, socket="work"))
     assert b.states() == {"app": State.RUNNING, "app-2": State.RUNNING}
 
@@ -288,8 +327,8 @@ def test_states_also_ask_the_servers_records_point_at(fp: Any, tmp_path: Path) -
     b = backend(tmp_path)
     Registry.default(b.env).add(Record("old", "tmux", "/w", Record.now(), "/bin/sh", {},
                                        options={"tmux_socket": "was"}))
-    fp.register(["tmux", *LIST], stdout="new\n")
-    fp.register(["tmux", "-L", "was", *LIST], stdout="old\n")
+    fp.register(["tmux", *LIST], stdout=listed("new"))
+    fp.register(["tmux", "-L", "was", *LIST], stdout=listed("old"))
     assert b.states() == {"new": State.RUNNING, "old": State.RUNNING}
 
 
@@ -301,7 +340,7 @@ def test_kill_uses_exact_target_on_the_recorded_server(fp: Any, tmp_path: Path) 
     Registry.default(b.env).add(Record("app", "tmux", "/w", Record.now(), "/bin/sh", {},
                                        options={"tmux_socket": "was"}))
     kill = ["tmux", "-L", "was", "kill-session", "-t", "=app", ";", *LIST]
-    fp.register(kill, stdout="app-2\n")
+    fp.register(kill, stdout=listed("app-2"))
     b.kill("app")
     assert calls(fp) == [kill]  # one tmux client
 
@@ -341,8 +380,8 @@ def test_kill_that_does_not_take_is_an_error(fp: Any, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("clauderon.backends.tmux.KILL_TIMEOUT", 0.0)
     fp.keep_last_process(True)
-    fp.register(["tmux", "kill-session", "-t", "=app", ";", *LIST], stdout="app\n")
-    fp.register(["tmux", *LIST], stdout="app\n")
+    fp.register(["tmux", "kill-session", "-t", "=app", ";", *LIST], stdout=listed("app"))
+    fp.register(["tmux", *LIST], stdout=listed("app"))
     with pytest.raises(CommandError, match='"app" is still listed'):
         backend(tmp_path).kill("app")
 
@@ -382,3 +421,21 @@ def test_attach_inside_another_server_nests_without_tmux_vars(fp: Any, tmp_path:
     cmd = backend(tmp_path).attach(record(), env)
     assert cmd.argv == ["tmux", "attach", "-t", "=app"]
     assert "TMUX" not in cmd.env and "TMUX_PANE" not in cmd.env
+
+
+@pytest.mark.parametrize("junk", ["hello\n", "app\n", "$1 app\nWARNING: something\n", "$x y\n"])
+def test_a_listing_that_is_not_tmuxs_is_unreadable_not_empty(fp: Any, tmp_path: Path,
+                                                            junk: str) -> None:
+    from clauderon.backends.base import UnreadableListing
+
+    fp.register(["tmux", *LIST], stdout=junk)
+    with pytest.raises(UnreadableListing, match="cannot read the output of `tmux list-sessions`"):
+        backend(tmp_path).states()
+
+
+def test_kill_with_an_unreadable_listing_is_not_confirmed(fp: Any, tmp_path: Path) -> None:
+    from clauderon.backends.base import UnreadableListing
+
+    fp.register(["tmux", "kill-session", "-t", "=app", ";", *LIST], stdout="junk\n")
+    with pytest.raises(UnreadableListing):
+        backend(tmp_path).kill("app")
