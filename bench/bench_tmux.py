@@ -1,8 +1,8 @@
 """`clauderon new --backend tmux` + `clauderon kill` against the raw tmux pair.
 
-Target (issue: tmux): median(new + kill) ≤ 2 × median(clauderon --version)
-+ 3 × median(tmux new-session -d + kill-session), all measured in the same run, on a tmux
-server of its own.
+Target (architecture issue, relaxed from 1.0): median(new + kill) ≤ 1.25 × (2 ×
+median(clauderon --version) + 3 × median(tmux new-session -d + kill-session)), all measured in
+the same run, on a tmux server of its own.
 Run: python3 bench/bench_tmux.py [--runs N]
 """
 
@@ -56,7 +56,7 @@ def main() -> int:
         budget = 2 * version + 3 * raw
         print(f"raw tmux new+kill {raw:.1f} ms; clauderon --version {version:.1f} ms; "
               f"budget 2×version + 3×raw = {budget:.1f} ms")
-        ok = report([("clauderon new+kill (tmux)", ours, ours / budget, 1.0)])
+        ok = report([("clauderon new+kill (tmux)", ours, ours / budget, 1.25)])
         return 0 if ok else 1
     finally:
         subprocess.run([tmux, "kill-server"], env=env, stderr=subprocess.DEVNULL)
