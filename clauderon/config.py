@@ -149,7 +149,7 @@ def load(env: Mapping[str, str] | None = None) -> Config:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_toml_error(shown, exc)) from None
-    values, warnings = _validate(doc, shown)
+    values, warnings = _validate(doc, shown, text)
     sources = {key: "file" for key in values}
     return Config(path=path, loaded=True, values=values, sources=sources,
                   warnings=tuple(warnings))
@@ -172,7 +172,8 @@ def _suggest(key: str, known: list[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def _validate(doc: dict[str, Any], shown: str) -> tuple[dict[str, Any], list[str]]:
+def _validate(doc: dict[str, Any], shown: str, text: str = ""
+              ) -> tuple[dict[str, Any], list[str]]:
     values: dict[str, Any] = {}
     warnings: list[str] = []
     for key, value in doc.items():
@@ -192,6 +193,11 @@ def _validate(doc: dict[str, Any], shown: str) -> tuple[dict[str, Any], list[str
     if backend is not None and not backends.exists(backend):
         raise ConfigError(f"{shown}: default_backend = {backend!r} is not a backend; "
                           f"use one of: {', '.join(backends.names())}")
+    from clauderon.proxyurl import config_error
+
+    malformed = config_error(values, text, shown)  # a proxy address is passed on as written
+    if malformed:
+        raise ConfigError(malformed)
     return values, warnings
 
 

@@ -42,6 +42,26 @@ def quote_fish(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+# Characters no shell (bash, zsh, fish, dash) treats specially in the middle of a word; a word
+# of only these needs no quotes unless it starts with '=' (zsh's `=command` expansion).
+_BARE = re.compile(r"[A-Za-z0-9_@%+:,./-][A-Za-z0-9_@%+=:,./-]*\Z")
+
+
+def shell_kind(env: Mapping[str, str] | None = None) -> Shell:
+    """How the user's shell ($SHELL) reads pasted commands: ``"fish"`` or ``"sh"``."""
+    e = os.environ if env is None else env
+    return "fish" if os.path.basename(e.get("SHELL", "")) == "fish" else "sh"
+
+
+def quote_word(value: str, shell: Shell = "sh") -> str:
+    """``value`` as one word of a command printed for pasting into ``shell``: bare when it
+    needs no quotes, else quoted exactly (``quote_fish`` or ``quote_posix``). Every value
+    spliced into a printed command goes through here."""
+    if _BARE.match(value):
+        return value
+    return quote_fish(value) if shell == "fish" else quote_posix(value)
+
+
 def check_name(name: str) -> None:
     """Raise ValueError unless ``name`` is a portable environment variable name."""
     if not _NAME_RE.match(name):

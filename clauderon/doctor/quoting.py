@@ -4,7 +4,6 @@ word by word. Below both the check model and the context, which use it."""
 from __future__ import annotations
 
 import os
-import shlex
 from collections.abc import Mapping
 
 
@@ -12,19 +11,24 @@ def shq(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> s
     """``path`` for a pasteable command: the home directory as ``~`` (left unquoted so the
     shell expands it), the rest quoted only when it needs to be."""
     from clauderon import paths
+    from clauderon.shellquote import quote_word, shell_kind
 
     text = str(path)
     tidy = paths.tidy_home(text, env)
+    shell = shell_kind(env)
     if tidy == "~":
         return "~"
     if tidy.startswith("~/"):
         rest = tidy[2:]
-        return "~/" + shlex.quote(rest) if rest else "~/"
-    return shlex.quote(text)
+        return "~/" + quote_word(rest, shell) if rest else "~/"
+    return quote_word(text, shell)
 
 
-def cmd(*argv: str) -> str:
-    """A pasteable command line from words (each quoted as needed)."""
-    return shlex.join(argv)
+def cmd(*argv: str, env: Mapping[str, str] | None = None) -> str:
+    """A pasteable command line from words (each quoted as needed for the user's shell)."""
+    from clauderon.shellquote import quote_word, shell_kind
+
+    shell = shell_kind(env)
+    return " ".join(quote_word(word, shell) for word in argv)
 
 

@@ -98,8 +98,8 @@ class Stats:
             f"special names x shells: {c['names:special']:,} names proved special "
             f"({by('names:shell:')}), {c['names:ordinary']:,} ordinary names kept, "
             f"{c['names:rejected']:,} rejected with a message",
-            f"masking x password alphabets: {by('masking:')} passwords, "
-            f"{c['masking:shown']} shown",
+            f"masking x password alphabets: {by('maskpw:')} passwords through "
+            f"{c['maskpw-outputs']:,} CLI outputs, {c['maskpw-shown']} shown",
             f"TMPDIR variants: {by('tmpdir:')}",
         ]
 

@@ -769,3 +769,69 @@ def test_a_crlf_rc_file_whose_hook_line_breaks_does_not_pass(world: World, shell
     assert "did not run" in item["summary"] and f"~/.{shell}rc" in item["summary"], item
     assert item["remedy"].startswith(f"clauderon shell install --shell {shell}"), item
     STATS.add(f"tmpdir:{shell}")
+
+
+def _paste(shell: str, world: World, command: str, show: str) -> str:
+    """Paste ``command`` into a real ``shell``, then print variable ``show``."""
+    path = require(shell, "remedies are pasted into the real shell")
+    script = f"{command}\nprintf '%s' \"${show}\""
+    got = subprocess.run([path, "-c", script], env=world.merged({"SHELL": path}),
+                         cwd=world.cwd, capture_output=True, text=True, timeout=30, check=False)
+    assert got.returncode == 0 and got.stderr == "", (shell, command, got.stderr)
+    return got.stdout
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_remedies_are_pasteable_commands_for_the_users_shell(world: World, shell: str) -> None:
+    """`no_proxy="a'$(touch PWN)'"` gave a remedy `export no_proxy='a'$(touch PWN)'...'` that
+    ran the command when pasted; every value spliced into a remedy is quoted for $SHELL."""
+    path = require(shell)
+    # (control characters are shown escaped in every report, so not pasteable as such)
+    values = [v for v in HOSTILE if v and v.isprintable() and len(v) < 200] + [
+        "a'$(touch PWN)'", "a'$(cd; touch PWN)'", "x\\'(touch PWN)'"]
+    for value in values:
+        env = {"SHELL": path, "no_proxy": value, "NO_PROXY": None,
+               "http_proxy": "http://127.0.0.1:9", "HTTPS_PROXY": None}
+        item = world.doctor("proxy.config", env=env)["proxy.config"]
+        merged = ",".join([e for e in value.split(",") if e.strip()]
+                          + [n for n in ("localhost", "127.0.0.1", "::1")
+                             if n not in value.split(",")])
+        if item["status"] == "ok":
+            continue  # the value happens to cover loopback
+        remedy = item["remedy"]
+        assert remedy.startswith("export no_proxy="), (value, remedy)
+        assert _paste(shell, world, remedy, "no_proxy") == merged, (value, remedy)
+        for pwned in (world.cwd / "PWN", world.home / "PWN", Path(MARK)):
+            if pwned.exists():
+                STATS.add("injection:escapes")
+            assert not pwned.exists(), (value, remedy)
+        STATS.add(f"cli:remedies {shell}")
+
+
+@pytest.mark.parametrize("url", ["not a url", "http://not a url:80", "http://h:port",
+                                 "http://u:pa/ss@h:1", "http://u:p#w@h:1", "ftp://h:21",
+                                 "http://h;touch PWN:1", "http://$(touch PWN):1",
+                                 "http://[zz]:1", "http://u:pw@:1", "socks5h://h:0"])
+def test_a_malformed_proxy_url_in_the_config_is_a_config_error(world: World, url: str) -> None:
+    """`http = "not a url"` was passed on (doctor printed `curl ... -x http://not a url:80`):
+    it is a config error naming FILE:LINE:COL, the value masked, nothing created."""
+    world.write_config(f'# proxy\n\n[proxy]\nno_proxy = ["localhost"]\n'
+                       f'https  =  {json.dumps(url)}\n')
+    for args in (["list"], ["config", "show"], ["new", "x"]):
+        line = assert_one_line_error(world.run(*args), code=2)
+        assert "~/.config/clauderon/config.toml:5:11: proxy.https = " in line, line
+        assert "pa/ss" not in line and "p#w" not in line, line
+        STATS.add("injection:rejected")
+    assert world.registry_names() == set() and world.env_file_names() == set()
+    # Inherited from the environment instead: doctor says what is wrong, and suggests no
+    # command holding the malformed address.
+    world.write_config("")
+    checks = world.doctor("proxy.config", "proxy.reachable",
+                          env={"https_proxy": url, "HTTPS_PROXY": None})
+    assert checks["proxy.config"]["status"] == "error", checks
+    assert "pa/ss" not in json.dumps(checks) and "p#w" not in json.dumps(checks)
+    reach = checks["proxy.reachable"]
+    assert reach["status"] != "error" or "-x http" not in (reach["remedy"] or "") \
+        or " " not in reach["remedy"].split(" -x ")[1].split()[0], reach
+    assert not (world.cwd / "PWN").exists()
+    STATS.add("cli:proxy urls")

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
+import string
 import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from masking_rule import reference, reference_passwords
 from realtools import require
 
 from adversarial.stats import PROXY_URL, SECRET, STATS
@@ -137,32 +138,11 @@ def test_huge_values_are_masked_in_bounded_time(world: World) -> None:
     world.write_config("")
 
 
-def reference(text: str) -> str:
-    """The rule, written the plain way: in every run of characters without whitespace or
-    '/', what lies between its first ':' and its last '@' (after that ':') is a password."""
-    out = []
-    for word in re.split(r"(\s|/)", text):
-        head, at, rest = word.rpartition("@")
-        user, colon, _pw = head.partition(":")
-        out.append(f"{user}:***@{rest}" if at and colon else word)
-    return "".join(out)
-
-
-def reference_passwords(text: str) -> list[str]:
-    found = []
-    for word in re.split(r"\s|/", text):
-        head, at, _rest = word.rpartition("@")
-        _user, colon, pw = head.partition(":")
-        if at and colon and pw:
-            found.append(pw)
-    return found
-
-
 @settings(max_examples=2000, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab1+.-:/@ \t\nxé[]")), max_size=40))
+@given(st.text(alphabet=st.sampled_from(list("ab1+.-:/@ \t\nxé[]'=,")), max_size=40))
 def test_mask_follows_the_rule_exactly(text: str) -> None:
-    """The linear masker agrees with the rule written the plain (quadratic) way, with and
-    without a scheme."""
+    """The linear masker agrees with the rule written the plain (quadratic) way
+    (tests/masking_rule.py), with and without a scheme."""
     assert mask(text) == reference(text)
     assert secrets_in({"v": text}) == reference_passwords(text)
 
@@ -195,6 +175,65 @@ def test_mask_is_linear() -> None:
         start = time.perf_counter()
         mask(text)
         assert time.perf_counter() - start < 2, text[:10]
+
+
+# -- masking x password alphabets, through the real CLI ---------------------------------------
+
+ALPHABETS = {
+    "base64": st.sampled_from(list(string.ascii_letters + string.digits + "+/=")),
+    "url-reserved": st.sampled_from(list(":/?#[]@!$&'()*+,;= %\"\\<>^`{|}~")),
+    "unicode": st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+}
+# Three tags spread over each password: a masker that cuts the password anywhere shows one.
+TAGS = ("K9vw", "Q7zk", "Z3mx")
+MASKED_OUTPUTS = (["config", "show"], ["config", "show", "--json"],
+                  ["doctor", "--check", "proxy.config"],
+                  ["doctor", "--json", "--check", "proxy.config"],
+                  ["env", "pw", "--masked"], ["env", "pw", "--masked", "--shell", "fish"])
+
+
+def _password(draw: st.DrawFn, alphabet: str) -> str:
+    part = st.text(alphabet=ALPHABETS[alphabet], min_size=1, max_size=8)
+    return f"{TAGS[0]}{draw(part)}{TAGS[1]}{draw(part)}{TAGS[2]}"
+
+
+@pytest.mark.parametrize("alphabet", list(ALPHABETS))
+def test_passwords_of_every_alphabet_are_masked_in_every_output(world: World,
+                                                                alphabet: str) -> None:
+    """Passwords holding '/', '+', '=', spaces, '#' (base64 ones do) were shown in clear by
+    `doctor --check proxy.config`, `config show [--json]` and `env --masked`."""
+
+    @settings(max_examples=int(os.environ.get("CLAUDERON_MASK_EXAMPLES", "5")),
+              deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        pws = [data.draw(st.composite(lambda d: _password(d, alphabet))()) for _ in range(4)]
+        env = {"http_proxy": f"http://alice:{pws[0]}@127.0.0.1:9",
+               "HTTPS_PROXY": f"socks5h://bob:{pws[1]}@[::1]:9/",
+               "ALL_PROXY": f"carol:{pws[2]}@127.0.0.1:9"}
+        entry = json.dumps(f"MIRROR=https://dave:{pws[3]}@mirror.example:8080/x",
+                           ensure_ascii=False)
+        world.write_config(f"[zellij]\nenv = [{entry}]\n")
+        world.ok("new", "pw", env=env)
+        try:
+            for args in MASKED_OUTPUTS:
+                out = world.run(*args, env=env)
+                STATS.add("maskpw-outputs")
+                text = out.stdout + out.stderr
+                assert out.returncode in (0, 1) and TRACEBACK not in text, (args, text)
+                shown = [tag for tag in TAGS if tag in text]
+                if shown:
+                    STATS.add("maskpw-shown")
+                assert not shown, (alphabet, pws, args, text)
+            masked = world.ok("env", "pw", "--masked", env=env).stdout
+            for user in ("alice", "bob", "carol", "dave"):
+                assert f"{user}:***@" in masked, (user, masked)
+        finally:
+            world.run("kill", "pw", env=env)
+        STATS.add(f"maskpw:{alphabet}", len(pws))
+
+    check()
+    world.write_config("")
 
 
 # -- the scan (keep it last) ---------------------------------------------------------------------

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
+from masking_rule import reference, reference_passwords
 
 from clauderon.secrets import mask, mask_env, secrets_in
 
@@ -46,7 +47,18 @@ DIGEST = "sha256:" + "0123456789abcdef" * 4
     ("localhost,127.0.0.1,::1,.corp,10.0.0.0/8,*.example.com:8080",
      "localhost,127.0.0.1,::1,.corp,10.0.0.0/8,*.example.com:8080"),
     ("http://proxy.corp:8080/", "http://proxy.corp:8080/"),
-    ("http://proxy:8080/path@x", "http://proxy:8080/path@x"),
+    # after a scheme, up to the last '@' of the line: a password may hold '/', so a path
+    # holding '@' is masked too (more than needed, never less)
+    ("http://proxy:8080/path@x", "http://proxy:***@x"),
+    ("https://example.com/a@b", "https://example.com/a@b"),
+    # passwords as people write them: base64, spaces, '#', URL-reserved characters
+    ("http://u:ab/c+d==@h:1", "http://u:***@h:1"),
+    ("http://u:a b#c?d@h:1 tail", "http://u:***@h:1 tail"),
+    ("u:ab/c+d==@h:1", "u:***@h:1"),
+    ("export http_proxy='http://u:x/y@h:1'", "export http_proxy='http://u:***@h:1'"),
+    ("a:b@c,http://u:p@h", "a:***@c,http://u:***@h"),
+    ("http://u:p@h\nhttp://v:q@i", "http://u:***@h\nhttp://v:***@i"),
+    ("http://u:p@h:1 and then x@y", "http://u:***@y"),
     ("git@github.com:org/repo.git", "git@github.com:org/repo.git"),
     ("alice@example.com", "alice@example.com"),
     ("config.toml:3:5: unknown key 'x@y'", "config.toml:3:5: unknown key 'x@y'"),
@@ -67,70 +79,50 @@ def test_mask_env_and_secrets_in() -> None:
     assert secrets_in(env) == ["pw1", "pw2"]
 
 
-# -- the rule, written the plain way --------------------------------------------------------
-
-
-def reference(text: str) -> str:
-    """Split into runs (no whitespace, no '/'); in a run, the user information is what comes
-    before its last '@' and the password what follows its first ':' (as urllib reads a
-    netloc). Quadratic, obviously right."""
-    out: list[str] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        word = "".join(run)
-        head, at, rest = word.rpartition("@")
-        user, colon, _pw = head.partition(":")
-        if at and colon and not _is_digest(rest):
-            word = f"{user}:***@{rest}"
-        out.append(word)
-        run.clear()
-
-    for ch in text:
-        if ch.isspace() or ch == "/":
-            flush()
-            out.append(ch)
-        else:
-            run.append(ch)
-    flush()
-    return "".join(out)
-
-
-def _is_digest(rest: str) -> bool:
-    lengths = {"sha256:": 64, "sha384:": 96, "sha512:": 128}
-    for prefix, n in lengths.items():
-        if rest.startswith(prefix):
-            hexpart = rest[len(prefix):len(prefix) + n]
-            after = rest[len(prefix) + n:len(prefix) + n + 1]
-            return (len(hexpart) == n and all(c in "0123456789abcdef" for c in hexpart)
-                    and not (after.isascii() and after.isalnum()))
-    return False
+# -- the rule, written the plain way (tests/masking_rule.py) -------------------------------
 
 
 @settings(max_examples=3000, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab1:/@ \t.[],=x'é")), max_size=40))
+@given(st.text(alphabet=st.sampled_from(list("ab1:/@ \t\n.[],=x'é+")), max_size=40))
 @example("a:b@c@d e:f@g")
 @example("user:pw@[::1]:3128")
 @example(f"i:t@{DIGEST}")
+@example("a://b:c/d@e a:b@c")
+@example("x:y@z http://a:b@c")
 def test_mask_follows_the_rule(text: str) -> None:
     assert mask(text) == reference(text)
+    assert secrets_in({"v": text}) == reference_passwords(text)
 
 
 @settings(max_examples=500, deadline=None)
 @given(user=st.text(alphabet=st.characters(exclude_characters=":/@", exclude_categories=("Z",
                                                                                        "Cc")),
                     max_size=12),
-       pw=st.text(alphabet=st.characters(exclude_characters="/", exclude_categories=("Z", "Cc")),
-                  min_size=1, max_size=20),
+       pw=st.text(alphabet=st.characters(exclude_categories=("Z", "Cc")), min_size=1,
+                  max_size=20),
        host=st.sampled_from(["proxy", "proxy.corp:3128", "[::1]:3128", "10.0.0.1:8080"]),
        scheme=st.sampled_from(["", "http://", "socks5h://"]),
        prefix=st.sampled_from(["", "http_proxy=", "export HTTPS_PROXY='", "-e "]))
 def test_no_password_survives(user: str, pw: str, host: str, scheme: str, prefix: str) -> None:
-    """Whatever the password holds (':' or '@' included, but no whitespace or '/', which a
-    proxy address cannot carry unencoded), it is gone from the masked text."""
+    """Whatever the password holds (':', '@', '/', '#' included; no whitespace: without a
+    scheme a space ends the address), it is gone from the masked text."""
+    # Without a scheme, "user://x@h" is an address with scheme "user" (as urllib and curl
+    # read it), whose user "x" has no password.
+    assume(scheme or not pw.startswith("//") or not user)
     text = f"{prefix}{scheme}{user}:{pw}@{host}"
     shown = mask(text)
     assert shown == f"{prefix}{scheme}{user}:***@{host}", (text, shown)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pw=st.text(alphabet=st.characters(exclude_characters="\n", exclude_categories=("Cs",)),
+                  min_size=1, max_size=20),
+       scheme=st.sampled_from(["http://", "socks5h://", "HTTPS://"]),
+       suffix=st.sampled_from(["", "/", " (from $http_proxy) is fine", "'", '",']))
+def test_no_password_after_a_scheme_survives(pw: str, scheme: str, suffix: str) -> None:
+    """After a scheme, whitespace, quotes, '#' and '/' in a password change nothing."""
+    text = f"{scheme}user:{pw}@proxy:3128{suffix}"
+    assert mask(text) == f"{scheme}user:***@proxy:3128{suffix}", text
 
 
 @settings(max_examples=500, deadline=None)

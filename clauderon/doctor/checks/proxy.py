@@ -8,15 +8,12 @@ import ipaddress
 import socket
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from clauderon.doctor.context import Context
 from clauderon.doctor.model import Check, Result, error, ok, skipped, warning
+from clauderon.proxyurl import Endpoint, endpoint
+from clauderon.shellquote import quote_word, shell_kind
 
-SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")
-DEFAULT_PORTS = {"http": 80, "https": 443, "socks4": 1080, "socks4a": 1080, "socks5": 1080,
-                 "socks5h": 1080}
 URL_VARS = ("http_proxy", "https_proxy", "all_proxy")
 CONNECT_TIMEOUT = 1.0
 
@@ -46,50 +43,13 @@ def _source(ctx: Context, lower: str) -> str:
 # -- proxy.config ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    scheme: str
-    host: str
-    port: int
-
-
 def check_url(value: str) -> tuple[str, str] | None:
-    """(``"error"`` or ``"warning"``, what is wrong) for a proxy URL; None when it is fine."""
-    text = value.strip()
-    if not text:
-        return "error", "is empty"
-    schemeless = "://" not in text
-    try:
-        parts = urlsplit(f"http://{text}" if schemeless else text)
-        host = parts.hostname
-        port = parts.port
-    except ValueError as exc:
-        return "error", f"is not a valid URL ({exc}); the port must be a number from 1 to 65535"
-    scheme = parts.scheme.lower()
-    if scheme not in SCHEMES:
-        return "error", f"has scheme {scheme!r}; use one of {', '.join(SCHEMES)}"
-    if not host:
-        return "error", "has no host"
-    if port == 0:
-        return "error", "has port 0; the port must be a number from 1 to 65535"
-    if schemeless:
-        return "warning", f"has no scheme; most tools assume http, write http://{text}"
-    if parts.path not in ("", "/"):
-        return "warning", f"has a path ({parts.path}), which proxy clients ignore"
-    return None
+    """(``"error"`` or ``"warning"``, what is wrong) for a proxy URL; None when it is fine.
+    The rule is clauderon.proxyurl's (the config file's validation uses it too)."""
+    from clauderon.proxyurl import problem
 
-
-def endpoint(value: str) -> Endpoint | None:
-    text = value.strip()
-    try:
-        parts = urlsplit(text if "://" in text else f"http://{text}")
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if not host or scheme not in SCHEMES:
-        return None
-    return Endpoint(scheme, host, port or DEFAULT_PORTS[scheme])
+    found = problem(value)
+    return (found.level, found.what) if found else None
 
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
@@ -133,8 +93,8 @@ def _url_remedy(ctx: Context, lower: str, value: str, level: str) -> str:
     source = _source(ctx, lower)
     if source.startswith("proxy."):
         return ctx.editor_command(ctx.config_or_default().path) + f"   # fix {source.split()[0]}"
-    fixed = f"http://{value.strip()}" if level == "warning" and "://" not in value \
-        else "http://HOST:PORT"
+    fixed = quote_word(f"http://{value.strip()}", shell_kind(ctx.env)) \
+        if level == "warning" and "://" not in value else "http://HOST:PORT"
     return f"export {lower}={fixed} {lower.upper()}={fixed}"
 
 
@@ -187,8 +147,9 @@ def _no_proxy_remedy(ctx: Context, current: str, missing: list[str]) -> str:
     if cfg.get("proxy.no_proxy") is not None:
         return (ctx.editor_command(cfg.path) + "   # [proxy] no_proxy: add "
                 + ", ".join(f'"{m}"' for m in missing))
-    merged = ",".join([e for e in current.split(",") if e.strip()] + missing)
-    return f"export no_proxy='{merged}' NO_PROXY='{merged}'"
+    merged = quote_word(",".join([e for e in current.split(",") if e.strip()] + missing),
+                        shell_kind(ctx.env))
+    return f"export no_proxy={merged} NO_PROXY={merged}"
 
 
 # -- proxy.reachable ---------------------------------------------------------------------------
@@ -256,10 +217,11 @@ def run_reachable(ctx: Context) -> Result:
     if bad:
         label, what, point = bad[0]
         host = f"[{point.host}]" if ":" in point.host else point.host
+        url = quote_word(f"{point.scheme}://{host}:{point.port}", shell_kind(ctx.env))
         return error(f"cannot connect to proxy {label}: {what}",
                      details=[f"cannot connect to proxy {b[0]}: {b[1]}" for b in bad[1:]]
                      + [f"reachable: {g}" for g in good],
-                     remedy=f"curl -sS -o /dev/null -x {point.scheme}://{host}:{point.port} "
+                     remedy=f"curl -sS -o /dev/null -x {url} "
                             "https://example.com   # is the proxy running, is the address "
                             "right?")
     return ok(f"connected to {', '.join(good)} within {CONNECT_TIMEOUT:g}s")
