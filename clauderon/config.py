@@ -117,6 +117,11 @@ def parse_env_entry(entry: str, *, where: str, error: type[Exception] = UsageErr
     if not ENV_NAME.match(key):
         raise error(f"{where}: {key!r} in {shown} is not a valid variable name "
                     "(letters, digits and _, not starting with a digit)")
+    from clauderon.shellnames import refusal
+
+    special = refusal(key)
+    if special:
+        raise error(f"{where}: {special}")
     if "\x00" in value:
         raise error(f"{where}: the value of {key} contains a NUL byte, which no environment "
                     "can hold")
