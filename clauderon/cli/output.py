@@ -1,6 +1,8 @@
 """Printing: a rich table on a terminal, plain tab-separated text when piped, JSON for scripts.
 
-rich is imported only when a terminal will show its output.
+Every function here shows control characters and the like escaped (clauderon/printable.py),
+whatever they print: a config value or a name never acts on the terminal. rich is imported
+only when a terminal will show its output (cells as plain text: no rich markup).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import os
 import sys
 from collections.abc import Sequence
 from typing import Any
+
+from clauderon.printable import json_printable, printable
 
 
 def is_tty() -> bool:
@@ -21,11 +25,12 @@ def use_color() -> bool:
 
 
 def echo(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(printable(text, keep="\n\t") + "\n")
 
 
 def err(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    """One message on stderr: a line break inside it is shown as ``\\n`` too."""
+    sys.stderr.write(printable(text, keep="\t") + "\n")
 
 
 def warn(text: str) -> None:
@@ -33,20 +38,21 @@ def warn(text: str) -> None:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_printable(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     if not is_tty():
         for row in rows:
-            echo("\t".join(row))
+            sys.stdout.write("\t".join(printable(cell) for cell in row) + "\n")
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     t = Table(box=None, pad_edge=False, header_style="bold" if use_color() else "")
     for h in headers:
         t.add_column(h)
     for row in rows:
-        t.add_row(*row)
+        t.add_row(*(Text(printable(cell)) for cell in row))
     Console(no_color=not use_color(), highlight=False).print(t)

@@ -36,7 +36,7 @@ from realtools import require
 from tmux_lexer import parse_line
 
 from adversarial.stats import PROXY_URL, STATS
-from adversarial.support import World, assert_one_line_error, clauderon_argv
+from adversarial.support import TRACEBACK, World, assert_one_line_error, clauderon_argv
 from clauderon import config as config_mod
 from clauderon import names, session_env
 from clauderon.backends.base import SessionSpec
@@ -835,3 +835,45 @@ def test_a_malformed_proxy_url_in_the_config_is_a_config_error(world: World, url
         or " " not in reach["remedy"].split(" -x ")[1].split()[0], reach
     assert not (world.cwd / "PWN").exists()
     STATS.add("cli:proxy urls")
+
+
+# What a terminal acts on: C0 controls but newline and tab, DEL, C1 controls, separators,
+# bidirectional and other format characters.
+TERMINAL_ACTS_ON = [chr(c) for c in range(0x20) if chr(c) not in "\n\t"] + [
+    chr(c) for c in range(0x7f, 0xa0)] + ["\u2028", "\u2029", "\u202e", "\u2066", "\u200b",
+                                          "\ufeff"]
+
+
+def _acted_on(text: str) -> list[str]:
+    return sorted({repr(ch) for ch in text if ch in TERMINAL_ACTS_ON})
+
+
+def test_no_output_writes_terminal_controls_from_config_values_or_names(world: World) -> None:
+    """`config show` (and every other output) wrote a config value's ESC sequences, CRs and
+    bidi overrides to the terminal; they are shown escaped, and JSON keeps the exact data."""
+    nasty = ["\x1b[2J\x1b[31mred", "a\rb", "bell\x07", "del\x7f", "csi\x9b31m", "rtl\u202eabc",
+             "tab\tsep", "nl\nx", "\x1b]0;title\x07", "[bold]rich[/]", "[/]"]
+    env_list = ", ".join(json.dumps(f"V{i}={v}") for i, v in enumerate(nasty))
+    no_proxy = ", ".join(json.dumps(v) for v in nasty)
+    world.write_config(f"[proxy]\nno_proxy = [{no_proxy}]\n[zellij]\nenv = [{env_list}]\n"
+                       f'{json.dumps("key" + nasty[0])} = 1\n'
+                       f'[{json.dumps("tbl" + nasty[5])}]\nx = 1\n')
+    world.ok("new", "ctl")
+    runs = [world.run(*args) for args in (
+        ["config", "show"], ["list"], ["list", "--json"], ["env", "ctl", "--masked"],
+        ["doctor"], ["doctor", "--verbose"], ["doctor", "--json"], ["new", "ctl"],
+        ["new", "x", "--env", "BAD-NAME\x1b[2J=1"], ["new", "x", "--env", "A\u202e=1"],
+        ["kill", "nope\x1b[2J"])]
+    shown = world.run("config", "show", "--json")
+    for proc in [*runs, shown]:
+        assert TRACEBACK not in proc.stderr, proc.stderr
+        out = proc.stdout if proc.args[-1:] != ["--masked"] else ""  # (meant to be sourced)
+        assert _acted_on(out + proc.stderr) == [], (proc.args, out, proc.stderr)
+        STATS.add("cli:terminal controls")
+    settings_ = {s["key"]: s["value"] for s in json.loads(shown.stdout)["settings"]}
+    assert settings_["proxy.no_proxy"] == nasty  # the exact data, escaped only for display
+    assert settings_["zellij.env"] == [f"V{i}={v}" for i, v in enumerate(nasty)]
+    text = world.run("config", "show").stdout + world.run("config", "show").stderr
+    assert "\\x1b[2J\\x1b[31mred" in text and "rtl\\u202eabc" in text, text
+    world.ok("kill", "ctl")
+    world.write_config("")
