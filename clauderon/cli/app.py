@@ -22,7 +22,21 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    # --help: typer's rich panels on a terminal, click's plain text when piped (typer's
+    # documented switch: rich_markup_mode=None)
+    rich_markup_mode="rich" if sys.stdout.isatty() else None,
 )
+
+
+def _backend_metavar() -> str:
+    """``[docker|tmux|zellij]``: the backends' names are a directory listing (no backend
+    module is imported to build the CLI)."""
+    from clauderon import backends
+
+    return "[" + "|".join(backends.names()) + "]"
+
+
+BACKEND_METAVAR = _backend_metavar()
 
 
 def _version(value: bool) -> None:
@@ -65,17 +79,23 @@ def age(created_at: str, now: datetime | None = None) -> str:
 
 @app.command()
 def new(
-    session: str = typer.Argument(..., help="Session name (PROJECT-SESSION with --name)."),
-    backend: Optional[str] = typer.Option(None, "--backend", "-b",
-                                          help="zellij, tmux or docker (default: config)."),
-    workdir: Optional[str] = typer.Option(None, "--workdir", "-w",
+    session: str = typer.Argument(..., metavar="SESSION",
+                                  help="Session name (PROJECT-SESSION with --name)."),
+    backend: Optional[str] = typer.Option(None, "--backend", "-b", metavar=BACKEND_METAVAR,
+                                          help="The backend (default: config's "
+                                               "default_backend)."),
+    workdir: Optional[str] = typer.Option(None, "--workdir", "-w", metavar="DIR",
                                           help="Directory the session starts in."),
-    name: Optional[str] = typer.Option(None, "--name", "-n", help="Project name prefix."),
-    layout: Optional[str] = typer.Option(None, "--layout", "-l", help="Zellij layout."),
-    shell: Optional[str] = typer.Option(None, "--shell", "-s", help="Shell to run."),
-    env: list[str] = typer.Option([], "--env", "-e", help="Extra KEY=VALUE (repeatable)."),
-    image: Optional[str] = typer.Option(None, "--image", help="Docker image."),
-    network: Optional[str] = typer.Option(None, "--network",
+    name: Optional[str] = typer.Option(None, "--name", "-n", metavar="PROJECT",
+                                       help="Project name prefix."),
+    layout: Optional[str] = typer.Option(None, "--layout", "-l", metavar="LAYOUT",
+                                         help="Zellij layout (a name or a file)."),
+    shell: Optional[str] = typer.Option(None, "--shell", "-s", metavar="SHELL",
+                                        help="Shell to run."),
+    env: list[str] = typer.Option([], "--env", "-e", metavar="KEY=VALUE",
+                                  help="Extra variable (repeatable)."),
+    image: Optional[str] = typer.Option(None, "--image", metavar="IMAGE", help="Docker image."),
+    network: Optional[str] = typer.Option(None, "--network", metavar="NETWORK",
                                           help="Docker network (docker.network's values)."),
     attach: bool = typer.Option(False, "--attach", "-a", help="Attach right after creating."),
 ) -> None:
@@ -174,7 +194,7 @@ def ls(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> No
 
 
 @app.command()
-def attach(name: str = typer.Argument(..., help="Session name.")) -> None:
+def attach(name: str = typer.Argument(..., metavar="NAME", help="Session name.")) -> None:
     """Attach to a session (replaces this process)."""
     from clauderon import sessions
     from clauderon.backends import get_backend
@@ -225,7 +245,7 @@ def _kill(name: Optional[str], all_: bool, yes: bool) -> None:
 
 @app.command()
 def kill(
-    name: Optional[str] = typer.Argument(None, help="Session name."),
+    name: Optional[str] = typer.Argument(None, metavar="[NAME]", help="Session name."),
     all_: bool = typer.Option(False, "--all", help="Kill every clauderon session."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
@@ -235,7 +255,7 @@ def kill(
 
 @app.command("rm", hidden=True)
 def rm(
-    name: Optional[str] = typer.Argument(None, help="Session name."),
+    name: Optional[str] = typer.Argument(None, metavar="[NAME]", help="Session name."),
     all_: bool = typer.Option(False, "--all", help="Kill every clauderon session."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
@@ -248,8 +268,9 @@ def rm(
 
 @app.command("env")
 def env_(
-    name: str = typer.Argument(..., help="Session name."),
-    shell: Optional[str] = typer.Option(None, "--shell", help="bash, zsh or fish."),
+    name: str = typer.Argument(..., metavar="NAME", help="Session name."),
+    shell: Optional[str] = typer.Option(None, "--shell", metavar="SHELL",
+                                        help="bash, zsh or fish."),
     masked: bool = typer.Option(False, "--masked", help="Mask proxy passwords."),
 ) -> None:
     """Print a session's variables for sourcing (`eval "$(clauderon env NAME)"`)."""
@@ -288,7 +309,19 @@ doctor_cmd.register(app)
 
 def run() -> None:
     try:
-        app()
+        # standalone_mode=False: typer raises its usage errors (typer.TyperException, public)
+        # instead of printing them in a rich box; cli/usage.py makes each one line. --help
+        # still prints typer's own help (rich on a terminal, plain when piped).
+        code = app(standalone_mode=False)
+    except typer.Abort:  # Ctrl-C or end of input at a confirmation prompt
+        output.err("error: aborted; nothing was changed")
+        sys.exit(1)
+    except typer.TyperException as exc:
+        from clauderon.cli import usage
+
+        if not usage.is_help_shown(exc):
+            output.err(f"error: {usage.message(exc)}")
+        sys.exit(int(getattr(exc, "exit_code", 2)))
     except ClauderonError as exc:
         output.err(f"error: {exc}")
         sys.exit(exc.exit_code)
@@ -303,3 +336,5 @@ def run() -> None:
         where = f": {tidy_home(str(exc.filename))}" if exc.filename is not None else ""
         output.err(mask(f"error: {exc.strerror or exc}{where}; run `clauderon doctor`"))
         sys.exit(1)
+    if isinstance(code, int) and code:  # typer.Exit(N) returns N without standalone_mode
+        sys.exit(code)

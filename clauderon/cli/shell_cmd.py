@@ -19,7 +19,8 @@ def hook_line_for(shell: str) -> str:
 
 
 @app.command()
-def init(shell: Optional[str] = typer.Argument(None, help="bash, zsh or fish.")) -> None:
+def init(shell: Optional[str] = typer.Argument(None, metavar="[SHELL]",
+                                               help="bash, zsh or fish.")) -> None:
     """Print the one line to add at the end of your rc file."""
     from clauderon import shelldetect
 
@@ -27,7 +28,8 @@ def init(shell: Optional[str] = typer.Argument(None, help="bash, zsh or fish."))
 
 
 @app.command()
-def install(shell: Optional[str] = typer.Option(None, "--shell", help="bash, zsh or fish.")
+def install(shell: Optional[str] = typer.Option(None, "--shell", metavar="SHELL",
+                                                help="bash, zsh or fish.")
             ) -> None:
     """Add the hook to your rc file (one marked block; safe to repeat)."""
     from clauderon import paths, shelldetect, shellrc
@@ -49,7 +51,8 @@ def install(shell: Optional[str] = typer.Option(None, "--shell", help="bash, zsh
 
 
 @app.command()
-def uninstall(shell: Optional[str] = typer.Option(None, "--shell", help="bash, zsh or fish.")
+def uninstall(shell: Optional[str] = typer.Option(None, "--shell", metavar="SHELL",
+                                                  help="bash, zsh or fish.")
               ) -> None:
     """Remove clauderon's block from your rc file (and nothing else)."""
     from clauderon import paths, shelldetect, shellrc

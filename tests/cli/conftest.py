@@ -1,0 +1,4 @@
+"""The CLI run as users run it: the installed console script, an isolated HOME, the Zellij
+fake on PATH (the fixtures of tests/integration)."""
+
+from tests.integration.conftest import cli, cli_factory  # noqa: F401
