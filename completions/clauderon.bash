@@ -47,7 +47,7 @@ __clauderon_spec() {
             __c_args='sessions'
             ;;
         'doctor')
-            __c_opts='--json --fix --check --strict --verbose -v --help -h'
+            __c_opts='--json --fix --prune --check --strict --verbose -v --help -h'
             __c_vopts=' --check --timeout '
             ;;
         'config')
@@ -109,11 +109,9 @@ __clauderon_spec() {
 # The kind of value an option takes.
 __clauderon_optkind() {
     case "$1 $2" in
-        'new --backend'|'new -b') kind=backends ;;
         'new --workdir'|'new -w') kind=dirs ;;
         'new --layout'|'new -l') kind=layouts ;;
         'new --shell'|'new -s') kind=files ;;
-        'new --network') kind=networks ;;
         'env --shell') kind=shells ;;
         'doctor --check') kind=checks ;;
         'shell install --shell') kind=shells ;;
@@ -130,10 +128,8 @@ __clauderon_values() {
         layouts) __clauderon_layouts ;;
         dirs) compopt -o dirnames 2>/dev/null ;;
         files) compopt -o default 2>/dev/null ;;
-        backends) __clauderon_words zellij tmux docker ;;
-        networks) __clauderon_words bridge none host ;;
         shells) __clauderon_words bash zsh fish ;;
-        checks) __clauderon_words zellij.binary zellij.sockets sessions.orphans sessions.env_files registry.db sessions.space config.file config.layout config.shell proxy.config proxy.reachable proxy.propagation shell.init shell.completions terminal.term zellij sessions registry config proxy shell terminal ;;
+        checks) __clauderon_words docker.daemon docker.image docker.propagation tmux.binary zellij.binary zellij.sockets sessions.orphans sessions.env_files sessions.space registry.db config.file config.layout config.shell proxy.config proxy.reachable proxy.propagation shell.init shell.completions terminal.term docker tmux zellij sessions registry config proxy shell terminal ;;
     esac
     return 0
 }

@@ -182,14 +182,14 @@ complete -c clauderon -n "__clauderon_at ''" -l version -s V -d 'Print the versi
 complete -c clauderon -n "__clauderon_at ''" -l help -s h -d 'Show this message and exit.'
 
 # clauderon new
-complete -c clauderon -n "__clauderon_at 'new'" -l backend -s b -x -a 'zellij tmux docker' -d 'zellij, tmux or docker (default: config).'
+complete -c clauderon -n "__clauderon_at 'new'" -l backend -s b -x -d 'The backend (default: config\'s default_backend).'
 complete -c clauderon -n "__clauderon_at 'new'" -l workdir -s w -x -a '(__fish_complete_directories)' -d 'Directory the session starts in.'
 complete -c clauderon -n "__clauderon_at 'new'" -l name -s n -x -d 'Project name prefix.'
-complete -c clauderon -n "__clauderon_at 'new'" -l layout -s l -x -a '(__clauderon_layouts)' -d 'Zellij layout.'
+complete -c clauderon -n "__clauderon_at 'new'" -l layout -s l -x -a '(__clauderon_layouts)' -d 'Zellij layout (a name or a file).'
 complete -c clauderon -n "__clauderon_at 'new'" -l shell -s s -r -F -d 'Shell to run.'
-complete -c clauderon -n "__clauderon_at 'new'" -l env -s e -x -d 'Extra KEY=VALUE (repeatable).'
+complete -c clauderon -n "__clauderon_at 'new'" -l env -s e -x -d 'Extra variable (repeatable).'
 complete -c clauderon -n "__clauderon_at 'new'" -l image -x -d 'Docker image.'
-complete -c clauderon -n "__clauderon_at 'new'" -l network -x -a 'bridge none host' -d 'Docker network: bridge, none or host.'
+complete -c clauderon -n "__clauderon_at 'new'" -l network -x -d 'Docker network (docker.network\'s values).'
 complete -c clauderon -n "__clauderon_at 'new'" -l attach -s a -d 'Attach right after creating.'
 complete -c clauderon -n "__clauderon_at 'new'" -l help -s h -d 'Show this message and exit.'
 
@@ -226,7 +226,8 @@ complete -c clauderon -n "__clauderon_arg 'env' 0" -a '(__clauderon_names)' -d '
 # clauderon doctor
 complete -c clauderon -n "__clauderon_at 'doctor'" -l json -d 'Print JSON (version 1).'
 complete -c clauderon -n "__clauderon_at 'doctor'" -l fix -d 'Apply the safe, idempotent repairs.'
-complete -c clauderon -n "__clauderon_at 'doctor'" -l check -x -a 'zellij.binary zellij.sockets sessions.orphans sessions.env_files registry.db sessions.space config.file config.layout config.shell proxy.config proxy.reachable proxy.propagation shell.init shell.completions terminal.term zellij sessions registry config proxy shell terminal' -d 'Run only this check (repeatable; a group prefix such as `proxy`...'
+complete -c clauderon -n "__clauderon_at 'doctor'" -l prune -d 'With --fix: also forget missing sessions and delete exited ones...'
+complete -c clauderon -n "__clauderon_at 'doctor'" -l check -x -a 'docker.daemon docker.image docker.propagation tmux.binary zellij.binary zellij.sockets sessions.orphans sessions.env_files sessions.space registry.db config.file config.layout config.shell proxy.config proxy.reachable proxy.propagation shell.init shell.completions terminal.term docker tmux zellij sessions registry config proxy shell terminal' -d 'Run only this check (repeatable; a group prefix such as `proxy`...'
 complete -c clauderon -n "__clauderon_at 'doctor'" -l strict -d 'Exit 1 on warnings too.'
 complete -c clauderon -n "__clauderon_at 'doctor'" -l verbose -s v -d 'Show details under every check.'
 complete -c clauderon -n "__clauderon_at 'doctor'" -l help -s h -d 'Show this message and exit.'

@@ -4,20 +4,26 @@
     python tools/gen_completions.py           # (re)write the three scripts in completions/
     python tools/gen_completions.py --check   # exit 1 when a committed script differs
 
-The scripts are generated from ``typer.main.get_command(clauderon.cli.app.app)`` (every command,
-hidden aliases included, and every option), plus a small table below that says what the values
-of some options and arguments are (session names, layouts, directories, fixed words). They run
-no program per TAB: session names come from the names cache file (``clauderon.paths.names_cache``)
-read with shell builtins. Run this after changing a command or an option, and commit the result;
-tests/completions fails while the committed scripts and the CLI disagree.
+Each script is a real shell file, ``tools/completion_templates/clauderon.{bash,zsh,fish}.in``,
+with a few ``@@NAME@@`` lines that this generator fills from
+``typer.main.get_command(clauderon.cli.app.app)``: every command (hidden aliases included),
+every option, and what their values are. The values of a parameter with fixed choices
+(``click.Choice``, a typer Enum or Literal: anything whose type has ``choices``) are read from
+the parameter itself, so a new backend or network appears without touching this file; a small
+table below (``RULES``) names the other kinds of values (session names, layouts, directories,
+shells, doctor check ids). The scripts run no program per TAB: session names come from the names
+cache file (``clauderon.paths.names_cache``) read with shell builtins. Run this after changing a
+command or an option, and commit the result; tests/completions fails while the committed
+scripts and the CLI disagree.
 """
 
 from __future__ import annotations
 
 import argparse
+import enum
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,16 +33,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the working tree's clauderon, not an installed copy
 
 OUT_DIR = ROOT / "completions"
+TEMPLATE_DIR = ROOT / "tools" / "completion_templates"
 FILES = {"bash": "clauderon.bash", "zsh": "_clauderon", "fish": "clauderon.fish"}
+TEMPLATES = {"bash": "clauderon.bash.in", "zsh": "clauderon.zsh.in", "fish": "clauderon.fish.in"}
 
-# What the values of options and arguments are, by option spelling (any of its long names) or
-# argument name; a (command path, name) key overrides the name alone. Parameters typed
-# click.Choice or click.Path need no entry: their type says it.
+# What the values of options and arguments without fixed choices are, by option spelling (any
+# of its long names) or argument name; a (command path, name) key overrides the name alone.
+# Parameters with choices (their type's ``choices``) or typed click.Path need no entry.
 #   sessions: names from the names cache; layouts: Zellij layouts; dirs/files: the file system;
-#   any other kind is a word list from word_lists().
+#   shells, checks: the word lists of word_lists().
 RULES: dict[str, str] = {
-    "--backend": "backends",
-    "--network": "networks",
     "--shell": "shells",
     "--workdir": "dirs",
     "--layout": "layouts",
@@ -47,18 +53,13 @@ RULES: dict[str, str] = {
 OVERRIDES: dict[tuple[str, str], str] = {
     ("new", "--shell"): "files",  # the program to run in the session, not a shell name
 }
+# Kinds each template completes with its own functions (not a word list).
 SPECIAL_KINDS = ("sessions", "layouts", "dirs", "files")
-
-# The doctor check ids as the doctor design lists them. Used only when clauderon.doctor.checks
-# (whose all_checks() is the source of truth) cannot be imported.
-FALLBACK_CHECK_IDS = (
-    "zellij.binary", "zellij.sockets", "sessions.orphans", "config.file", "config.layout",
-    "config.shell", "proxy.config", "proxy.reachable", "proxy.propagation", "shell.init",
-    "shell.completions", "terminal.term", "registry.db",
-)
 
 _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 _OPTION = re.compile(r"^--?[A-Za-z0-9][A-Za-z0-9_-]*$")
+_KIND = re.compile(r"^[a-z][a-z0-9_]*$")
+_PLACEHOLDER = re.compile(r"@@([A-Z_]+)@@")
 
 
 # ------------------------------------------------------------------------------------- model
@@ -114,25 +115,20 @@ class Model:
 
 
 def word_lists() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
-    """Named word lists, read from the modules that define them, and their labels."""
+    """The word lists ``RULES`` names, read from the modules that define them, and their
+    labels. Fixed choices are not here: they come from each parameter (see _choice_kind)."""
     from clauderon.completions import SHELLS
-    from clauderon.config import BACKENDS, DOCKER_NETWORKS
 
-    lists = {"backends": tuple(BACKENDS), "networks": tuple(DOCKER_NETWORKS),
-             "shells": tuple(SHELLS), "checks": doctor_check_ids()}
-    labels = {"backends": "backend", "networks": "Docker network", "shells": "shell",
-              "checks": "doctor check"}
+    lists = {"shells": tuple(SHELLS), "checks": doctor_check_ids()}
+    labels = {"shells": "shell", "checks": "doctor check"}
     return lists, labels
 
 
 def doctor_check_ids() -> tuple[str, ...]:
     """The ids ``doctor --check`` accepts, then the group prefixes (``proxy``) it also takes."""
-    try:
-        from clauderon.doctor.checks import all_checks
-    except ImportError:
-        ids = list(FALLBACK_CHECK_IDS)
-    else:
-        ids = [check.id for check in all_checks()]
+    from clauderon.doctor.checks import all_checks
+
+    ids = [check.id for check in all_checks()]
     prefixes = [p for p in dict.fromkeys(i.split(".", 1)[0] for i in ids) if p not in ids]
     return tuple(ids) + tuple(prefixes)
 
@@ -152,17 +148,34 @@ def short_help(text: str | None, limit: int = 72) -> str:
     return sentence
 
 
+def _choice_words(choices: Iterable[Any]) -> tuple[str, ...]:
+    """The words a user types for ``choices`` (an Enum member is typed by its name, as click
+    itself matches it)."""
+    return tuple(c.name if isinstance(c, enum.Enum) else str(c) for c in choices)
+
+
+def _choice_kind(param: Any, words: tuple[str, ...], model_words: dict[str, tuple[str, ...]],
+                 labels: dict[str, str]) -> str:
+    """The word-list kind for a parameter with fixed choices, named after the parameter
+    (``backend``, ``network``); parameters with the same choices share one list."""
+    for name, known in model_words.items():
+        if known == words:
+            return name
+    base = str(param.name or "choice").lower()
+    name, n = base, 1
+    while name in model_words or name in SPECIAL_KINDS:
+        n += 1
+        name = f"{base}{n}"
+    model_words[name] = words
+    labels[name] = base.replace("_", " ")
+    return name
+
+
 def _param_kind(path: tuple[str, ...], param: Any, spellings: Sequence[str],
-                model_words: dict[str, tuple[str, ...]]) -> str | None:
+                model_words: dict[str, tuple[str, ...]], labels: dict[str, str]) -> str | None:
     choices = getattr(param.type, "choices", None)
     if choices:
-        words = tuple(str(c) for c in choices)
-        for name, known in model_words.items():
-            if known == words:
-                return name
-        name = f"choices{len(model_words) + 1}"
-        model_words[name] = words
-        return name
+        return _choice_kind(param, _choice_words(choices), model_words, labels)
     for spelling in spellings:
         for key in ((" ".join(path), spelling), spelling):
             kind = OVERRIDES.get(key) if isinstance(key, tuple) else RULES.get(key)
@@ -197,7 +210,7 @@ def build_model(app: Any | None = None) -> Model:
                        words_help=str(getattr(cmd, "completion_words_help", "")))
         for param in cmd.get_params(ctx):
             if param.param_type_name == "argument":
-                kind = _param_kind(path, param, [param.name], words)
+                kind = _param_kind(path, param, [param.name], words, labels)
                 count = 1 if param.nargs in (-1, 1) else param.nargs
                 for _ in range(count):
                     node.arguments.append(Argument(param.name, kind, param.nargs == -1))
@@ -210,7 +223,7 @@ def build_model(app: Any | None = None) -> Model:
             node.options.append(Option(
                 names=names, help=short_help(getattr(param, "help", None)),
                 takes_value=takes_value,
-                kind=_param_kind(path, param, longs, words) if takes_value else None,
+                kind=_param_kind(path, param, longs, words, labels) if takes_value else None,
                 hidden=bool(getattr(param, "hidden", False))))
         for name, sub in getattr(cmd, "commands", {}).items():
             node.commands.append(visit(sub, (*path, name), ctx))
@@ -240,6 +253,8 @@ def _validate(model: Model) -> None:
                     raise SystemExit(f"gen_completions: option {name!r} of {cmd.key!r} is not "
                                      "a plain option name")
     for kind, words in model.word_kinds.items():
+        if not _KIND.match(kind):
+            raise SystemExit(f"gen_completions: {kind!r} is not a plain kind name")
         for word in words:
             if not _TOKEN.match(word):
                 raise SystemExit(f"gen_completions: {word!r} ({kind}) is not a plain word")
@@ -255,206 +270,38 @@ def _validate(model: Model) -> None:
                                  f"{used_kind!r}; add it to word_lists() or SPECIAL_KINDS")
 
 
-def header(comment: str, version: str) -> str:
-    return (f"# clauderon-completions {version}\n"
-            f"# {comment} completion for clauderon. Generated by tools/gen_completions.py from "
-            "the CLI\n# definition: do not edit, regenerate.\n")
+# ---------------------------------------------------------------------------------- templates
+
+
+def fill(shell: str, values: Mapping[str, str | Sequence[str]]) -> str:
+    """The template for ``shell`` with its placeholders filled: a string value replaces
+    ``@@NAME@@`` where it stands; a list of lines replaces a line that is only ``@@NAME@@``
+    (an empty list removes the line). Every placeholder must be filled, and every value used."""
+    text = (TEMPLATE_DIR / TEMPLATES[shell]).read_text(encoding="utf-8")
+    found = set(_PLACEHOLDER.findall(text))
+    if found != set(values):
+        raise SystemExit(f"gen_completions: {TEMPLATES[shell]} has the placeholders "
+                         f"{sorted(found)}, the generator fills {sorted(values)}")
+    for name, value in values.items():
+        mark = f"@@{name}@@"
+        if isinstance(value, str):
+            text = text.replace(mark, value)
+            continue
+        lines = text.split("\n")
+        if lines.count(mark) != 1 or text.count(mark) != 1:
+            raise SystemExit(f"gen_completions: {mark} must be a line of its own, once, in "
+                             f"{TEMPLATES[shell]}")
+        at = lines.index(mark)
+        text = "\n".join([*lines[:at], *value, *lines[at + 1:]])
+    return text
 
 
 # -------------------------------------------------------------------------------------- bash
 
 
-BASH_BODY = r'''#
-# Install: `clauderon completions install --shell bash` (bash-completion loads it), or
-# `source` this file from ~/.bashrc. A TAB runs no program: session names come from
-# ${XDG_CACHE_HOME:-~/.cache}/clauderon/names (rewritten by clauderon whenever sessions
-# change), read with bash builtins. Needs bash 4.4 or later.
-
-@@SPEC@@
-
-# Append the words given that start with $cur.
-__clauderon_words() {
-    local w
-    for w; do
-        [[ $w == "$cur"* ]] && COMPREPLY+=("$w")
-    done
-    return 0
-}
-
-# Session names starting with $cur, from the names cache: one name per line, sorted in byte
-# order by clauderon. The names that start with $cur are one run of lines: two binary searches
-# over the lines (2 × log2(n) comparisons, in the C locale, i.e. byte order) find it, and
-# `mapfile -s -n` reads just that run into COMPREPLY (bash's array slices copy the whole
-# array). If the file was replaced between the two reads (the run's ends differ), the run is
-# taken from the first read instead. Sets `quote` when a name holds a character that has to
-# be quoted on the command line.
-__clauderon_names() {
-    local LC_ALL=C IFS=$'\n' f=${XDG_CACHE_HOME:-} c=${cur//\\/} lo=0 hi mid start n
-    local re=$'[^\na-zA-Z0-9._@%+=:,/-]'
-    local -a a
-    [[ $f == /* ]] || f=$HOME/.cache
-    f+=/clauderon/names
-    [[ -r $f ]] || return 0
-    c=${c#[\"\']}
-    n=${#COMPREPLY[@]}
-    if [[ -z $c ]]; then
-        mapfile -t -O "$n" COMPREPLY < "$f"
-        [[ ${COMPREPLY[*]:n} =~ $re ]] && quote=1
-        return 0
-    fi
-    mapfile -t a < "$f"
-    hi=${#a[@]}
-    while ((lo < hi)); do  # the first name not before $c
-        mid=$(((lo + hi) / 2))
-        if [[ ${a[mid]} < "$c" ]]; then lo=$((mid + 1)); else hi=$mid; fi
-    done
-    start=$lo hi=${#a[@]}
-    while ((lo < hi)); do  # the first name after them that does not start with $c
-        mid=$(((lo + hi) / 2))
-        if [[ ${a[mid]} == "$c"* ]]; then lo=$((mid + 1)); else hi=$mid; fi
-    done
-    ((lo > start)) || return 0
-    mapfile -t -O "$n" -s "$start" -n "$((lo - start))" COMPREPLY < "$f"
-    if [[ ${COMPREPLY[n]-} != "${a[start]}" || ${COMPREPLY[-1]} != "${a[lo - 1]}" ]]; then
-        COMPREPLY=("${COMPREPLY[@]:0:n}" "${a[@]:start:lo-start}")
-    fi
-    [[ ${COMPREPLY[*]:n} =~ $re ]] && quote=1
-    return 0
-}
-
-# Quote the replies that hold characters special to the shell.
-__clauderon_quote() {
-    local i q
-    for i in "${!COMPREPLY[@]}"; do
-        [[ ${COMPREPLY[i]} == *[^[:alnum:]._@%+=:,/-]* ]] || continue
-        printf -v q %q "${COMPREPLY[i]}"
-        COMPREPLY[i]=$q
-    done
-}
-
-# Zellij layouts: the built-in ones and *.kdl in the layout directory Zellij itself uses.
-__clauderon_layouts() {
-    __clauderon_words @@LAYOUTS@@
-    local d=${ZELLIJ_CONFIG_DIR:-} x f noglob= failglob=
-    if [[ -z $d ]]; then
-        x=${XDG_CONFIG_HOME:-}
-        [[ $x == /* ]] || x=$HOME/.config
-        for d in "$HOME/.config/zellij" "$x/zellij" /etc/zellij ""; do
-            [[ -z $d || -d $d ]] && break
-        done
-        [[ -n $d ]] || d=$HOME/.config/zellij
-    fi
-    [[ -d $d/layouts ]] || return 0
-    [[ $- == *f* ]] && noglob=1 && set +f
-    shopt -q failglob && failglob=1 && shopt -u failglob
-    for f in "$d"/layouts/*.kdl; do
-        [[ -f $f ]] || continue
-        f=${f##*/}
-        f=${f%.kdl}
-        [[ $f == "$cur"* ]] && COMPREPLY+=("$f") && quote=1
-    done
-    [[ -n $noglob ]] && set -f
-    [[ -n $failglob ]] && shopt -s failglob
-    return 0
-}
-
-# The words of the command line up to the cursor into `words`, the last one being the word
-# being completed, with the pieces COMP_WORDBREAKS splits off (`--opt=value`, `a:b`) joined.
-__clauderon_split() {
-    if [[ $COMP_LINE != *[=:]* ]] && ((COMP_POINT >= ${#COMP_LINE})); then
-        words=("${COMP_WORDS[@]:0:COMP_CWORD+1}")
-        return
-    fi
-    local line=${COMP_LINE:0:COMP_POINT} w i
-    for ((i = 0; i <= COMP_CWORD; i++)); do
-        w=${COMP_WORDS[i]-}
-        if ((i == COMP_CWORD)); then
-            w=${line#"${line%%[![:space:]]*}"}
-        fi
-        if ((i > 0)) && [[ $line != [[:space:]]* ]]; then
-            words[${#words[@]}-1]+=$w
-        else
-            words+=("$w")
-        fi
-        line=${line#"${line%%[![:space:]]*}"}
-        line=${line#"$w"}
-    done
-}
-
-_clauderon() {
-    local IFS=$' \t\n' cur cmdpath= pending= dashdash= kind= opt= quote= w i npos=0
-    local __c_cmds= __c_all= __c_more= __c_opts= __c_vopts= __c_args=
-    local -a words=() kinds
-    COMPREPLY=()
-    __clauderon_split
-    cur=${words[${#words[@]}-1]}
-    __clauderon_spec ""
-    for ((i = 1; i < ${#words[@]} - 1; i++)); do
-        w=${words[i]}
-        if [[ -n $pending ]]; then
-            pending=
-        elif [[ -z $dashdash && $w == -?* ]]; then
-            if [[ $w == -- ]]; then
-                dashdash=1
-            elif [[ $w != *=* && $__c_vopts == *" $w "* ]]; then
-                pending=$w
-            fi
-        elif ((npos == 0)) && [[ $__c_all == *" $w "* ]]; then
-            cmdpath+=${cmdpath:+ }$w
-            __clauderon_spec "$cmdpath"
-        else
-            npos=$((npos + 1))
-        fi
-    done
-    if [[ -n $pending ]]; then
-        __clauderon_optkind "$cmdpath" "$pending"
-        __clauderon_values "$kind"
-    elif [[ -z $dashdash && $cur == --*=* ]]; then
-        opt=${cur%%=*}
-        __clauderon_optkind "$cmdpath" "$opt"
-        cur=${cur#*=}
-        __clauderon_values "$kind"
-        ((${#COMPREPLY[@]})) && COMPREPLY=("${COMPREPLY[@]/#/"$opt="}")
-        cur=$opt=$cur
-    elif [[ -z $dashdash && $cur == -* ]]; then
-        __clauderon_words $__c_opts
-    elif [[ -n $__c_cmds$__c_more ]]; then
-        ((npos == 0)) && __clauderon_words $__c_cmds $__c_more
-    else
-        kinds=($__c_args)
-        if ((npos < ${#kinds[@]})); then
-            kind=${kinds[npos]}
-        elif ((${#kinds[@]})) && [[ ${kinds[${#kinds[@]}-1]} == *+ ]]; then
-            kind=${kinds[${#kinds[@]}-1]}
-        fi
-        __clauderon_values "${kind%+}"
-    fi
-    [[ -n $quote ]] && __clauderon_quote
-    # Readline replaces only the text after the last COMP_WORDBREAKS character.
-    if [[ $cur == *[=:]* ]] && ((${#COMPREPLY[@]})); then
-        local brk=${COMP_WORDBREAKS-}
-        brk=${brk//[!=:]/}
-        if [[ -n $brk && $cur == *[$brk]* ]]; then
-            local pre=${cur%"${cur##*[$brk]}"}
-            COMPREPLY=("${COMPREPLY[@]#"$pre"}")
-        fi
-    fi
-    return 0
-}
-
-complete -F _clauderon clauderon
-'''
-
-
 def render_bash(model: Model, version: str) -> str:
-    spec = ["# Per command: subcommands offered, all subcommands (hidden ones too), other words",
-            "# offered in the subcommand position, options, options that take a value, and the",
-            "# kinds of the positional arguments ('-': none; a trailing '+': repeats).",
-            "__clauderon_spec() {",
-            "    __c_cmds= __c_all= __c_more= __c_opts= __c_vopts= __c_args=",
-            "    case $1 in"]
-    kinds = ["# The kind of value an option takes.", "__clauderon_optkind() {",
-             '    case "$1 $2" in']
+    spec: list[str] = []
+    kinds: list[str] = []
     for cmd in model.root.walk():
         visible = [c.path[-1] for c in cmd.commands if not c.hidden]
         every = [c.path[-1] for c in cmd.commands]
@@ -471,20 +318,10 @@ def render_bash(model: Model, version: str) -> str:
             if opt.takes_value and opt.kind:
                 pattern = "|".join(_bash_case(f"{cmd.key} {n}") for n in opt.names)
                 kinds.append(f"        {pattern}) kind={opt.kind} ;;")
-    spec += ["    esac", "}"]
-    kinds += ["        *) kind= ;;", "    esac", "}"]
-    values = ["# Complete a value of the given kind.", "__clauderon_values() {",
-              "    case $1 in",
-              "        sessions) __clauderon_names ;;",
-              "        layouts) __clauderon_layouts ;;",
-              "        dirs) compopt -o dirnames 2>/dev/null ;;",
-              "        files) compopt -o default 2>/dev/null ;;"]
-    for kind, words in model.word_kinds.items():
-        values.append(f"        {kind}) __clauderon_words {' '.join(words)} ;;")
-    values += ["    esac", "    return 0", "}"]
-    body = BASH_BODY.replace("@@SPEC@@", "\n".join([*spec, "", *kinds, "", *values]))
-    body = body.replace("@@LAYOUTS@@", " ".join(model.layouts))
-    return header("bash", version) + body
+    words = [f"        {kind}) __clauderon_words {' '.join(items)} ;;"
+             for kind, items in model.word_kinds.items()]
+    return fill("bash", {"VERSION": version, "SPEC": spec, "OPTKINDS": kinds, "WORDS": words,
+                         "LAYOUTS": " ".join(model.layouts)})
 
 
 def _padded(words: Sequence[str]) -> str:
@@ -502,99 +339,9 @@ def _bash_case(text: str) -> str:
 # --------------------------------------------------------------------------------------- zsh
 
 
-ZSH_BODY = r'''#
-# An autoloaded zsh completion function: put this file, named _clauderon, in a directory on
-# $fpath before compinit runs (`clauderon completions install --shell zsh` does, and prints the
-# fpath line for ~/.zshrc). Sourcing it after compinit works too. A TAB runs no program:
-# session names come from ${XDG_CACHE_HOME:-~/.cache}/clauderon/names (rewritten by clauderon
-# whenever sessions change), read with $(<file), which zsh does without a subprocess.
-
-@@SPEC@@
-
-__clauderon_names() {
-    local f=${XDG_CACHE_HOME:-}
-    [[ $f == /* ]] || f=$HOME/.cache
-    f+=/clauderon/names
-    [[ -r $f ]] || return 1
-    local -a names expl
-    names=(${(f)"$(<$f)"})
-    _wanted sessions expl session compadd -a names
-}
-
-__clauderon_layouts() {
-    local d=${ZELLIJ_CONFIG_DIR:-} x
-    if [[ -z $d ]]; then
-        x=${XDG_CONFIG_HOME:-}
-        [[ $x == /* ]] || x=$HOME/.config
-        for d in $HOME/.config/zellij $x/zellij /etc/zellij ''; do
-            [[ -z $d || -d $d ]] && break
-        done
-        [[ -n $d ]] || d=$HOME/.config/zellij
-    fi
-    local -a layouts expl
-    layouts=(@@LAYOUTS@@ $d/layouts/*.kdl(N-.:t:r))
-    _wanted layouts expl layout compadd -a layouts
-}
-
-_clauderon() {
-    local -a cmds all more opts vopts args expl
-    local cmdpath= pending= dashdash= w kind= opt= REPLY=
-    integer i npos=0
-    __clauderon_spec ''
-    for (( i = 2; i < CURRENT; i++ )); do
-        w=${words[i]}
-        if [[ -n $pending ]]; then
-            pending=
-        elif [[ -z $dashdash && $w == -?* ]]; then
-            if [[ $w == -- ]]; then
-                dashdash=1
-            elif [[ $w != *=* ]] && (( ${vopts[(Ie)$w]} )); then
-                pending=$w
-            fi
-        elif (( npos == 0 && ${all[(Ie)$w]} )); then
-            cmdpath=${cmdpath:+$cmdpath }$w
-            __clauderon_spec $cmdpath
-        else
-            (( npos += 1 ))
-        fi
-    done
-    if [[ -n $pending ]]; then
-        __clauderon_optkind $cmdpath $pending && __clauderon_values $REPLY
-    elif [[ -z $dashdash && $PREFIX == --*=* ]]; then
-        opt=${PREFIX%%=*}
-        __clauderon_optkind $cmdpath $opt || return 1
-        compset -P '*='
-        __clauderon_values $REPLY
-    elif [[ -z $dashdash && $PREFIX == -* ]]; then
-        _describe -t options option opts
-    elif (( $#cmds + $#more )); then
-        (( npos == 0 )) || return 1
-        _describe -t commands command cmds -- more
-    else
-        if (( npos < $#args )); then
-            kind=${args[npos+1]}
-        elif (( $#args )) && [[ ${args[-1]} == *+ ]]; then
-            kind=${args[-1]}
-        fi
-        __clauderon_values ${kind%+}
-    fi
-}
-
-if [[ ${funcstack[1]-} == _clauderon ]]; then
-    _clauderon "$@"
-else
-    compdef _clauderon clauderon
-fi
-'''
-
-
 def render_zsh(model: Model, version: str) -> str:
-    spec = ["# Per command: subcommands offered (name:description), all subcommands (hidden ones",
-            "# too), other words offered in the subcommand position, options, options that take",
-            "# a value, and the kinds of the positional arguments ('-': none; '+': repeats).",
-            "__clauderon_spec() {", "    case $1 in"]
-    kinds = ["# The kind of value an option takes, in REPLY.", "__clauderon_optkind() {",
-             '    case "$1 $2" in']
+    spec: list[str] = []
+    kinds: list[str] = []
     for cmd in model.root.walk():
         cmds = [_zsh_describe(c.path[-1], c.help) for c in cmd.commands if not c.hidden]
         every = [c.path[-1] for c in cmd.commands]
@@ -610,22 +357,10 @@ def render_zsh(model: Model, version: str) -> str:
             if opt.takes_value and opt.kind:
                 pattern = "|".join(_bash_case(f"{cmd.key} {n}") for n in opt.names)
                 kinds.append(f"        ({pattern}) REPLY={opt.kind} ;;")
-    spec += ["    esac", "}"]
-    kinds += ["        (*) return 1 ;;", "    esac", "}"]
-    values = ["# Complete a value of the given kind.", "__clauderon_values() {",
-              "    local -a expl", "    case $1 in",
-              "        (sessions) __clauderon_names ;;",
-              "        (layouts) __clauderon_layouts ;;",
-              "        (dirs) _files -/ ;;",
-              "        (files) _files ;;"]
-    for kind, words in model.word_kinds.items():
-        label = _zsh_quote(model.labels.get(kind, "value"))
-        values.append(f"        ({kind}) _wanted {kind} expl {label} compadd -- "
-                      f"{' '.join(words)} ;;")
-    values += ["        (*) return 1 ;;", "    esac", "}"]
-    body = ZSH_BODY.replace("@@SPEC@@", "\n".join([*spec, "", *kinds, "", *values]))
-    body = body.replace("@@LAYOUTS@@", " ".join(model.layouts))
-    return "#compdef clauderon\n" + header("zsh", version) + body
+    words = [f"        ({kind}) _wanted {kind} expl {_zsh_quote(model.labels.get(kind, 'value'))}"
+             f" compadd -- {' '.join(items)} ;;" for kind, items in model.word_kinds.items()]
+    return fill("zsh", {"VERSION": version, "SPEC": spec, "OPTKINDS": kinds, "WORDS": words,
+                        "LAYOUTS": " ".join(model.layouts)})
 
 
 def _zsh_quote(text: str) -> str:
@@ -649,107 +384,8 @@ def _zsh_array(name: str, items: Sequence[str]) -> list[str]:
 # -------------------------------------------------------------------------------------- fish
 
 
-FISH_BODY = r'''#
-# Install: `clauderon completions install --shell fish` (into ~/.config/fish/completions, which
-# fish autoloads). A TAB runs no program: session names come from
-# ${XDG_CACHE_HOME:-~/.cache}/clauderon/names (rewritten by clauderon whenever sessions
-# change), read with the `string` builtin.
-
-@@SPEC@@
-
-# Where the command line is: the command path (`config show`), how many positional arguments
-# it has, and the option waiting for its value. Cached per command line.
-function __clauderon_parse
-    set -l tokens (commandline -opc)
-    set -l key "$tokens"
-    if set -q __clauderon_key; and test "$key" = "$__clauderon_key"
-        return 0
-    end
-    set -e tokens[1]
-    set -l cmdpath ''
-    set -l npos 0
-    set -l pending ''
-    set -l dashdash ''
-    __clauderon_spec ''
-    for w in $tokens
-        if test -n "$pending"
-            set pending ''
-        else if test -z "$dashdash"; and string match -q -- '-?*' $w
-            if test "$w" = --
-                set dashdash 1
-            else if not string match -q -- '*=*' $w; and contains -- $w $__clauderon_vopts
-                set pending $w
-            end
-        else if test $npos -eq 0; and contains -- $w $__clauderon_all
-            if test -z "$cmdpath"
-                set cmdpath $w
-            else
-                set cmdpath "$cmdpath $w"
-            end
-            __clauderon_spec $cmdpath
-        else
-            set npos (math $npos + 1)
-        end
-    end
-    set -g __clauderon_key $key
-    set -g __clauderon_path $cmdpath
-    set -g __clauderon_npos $npos
-    set -g __clauderon_pending $pending
-end
-
-# True when completing an option of the command at this path.
-function __clauderon_at --argument-names cmdpath
-    __clauderon_parse
-    test "$__clauderon_path" = "$cmdpath"
-end
-
-# True when a subcommand of the group at this path comes next.
-function __clauderon_cmd --argument-names cmdpath
-    __clauderon_parse
-    test "$__clauderon_path" = "$cmdpath" -a "$__clauderon_npos" = 0 -a -z "$__clauderon_pending"
-end
-
-# True when positional argument number INDEX (from 0; N+ means N and after) comes next.
-function __clauderon_arg --argument-names cmdpath index
-    __clauderon_parse
-    test "$__clauderon_path" = "$cmdpath" -a -z "$__clauderon_pending"; or return 1
-    test "$index" = "$__clauderon_npos"; and return 0
-    string match -q -- '*+' $index; and test $__clauderon_npos -ge (string trim -r -c + -- $index)
-end
-
-function __clauderon_names
-    set -l f $XDG_CACHE_HOME
-    string match -q -- '/*' "$f"; or set f $HOME/.cache
-    set f $f/clauderon/names
-    test -r $f; or return 0
-    string match -v -- '' <$f
-end
-
-function __clauderon_layouts
-    printf '%s\n' @@LAYOUTS@@
-    set -l d $ZELLIJ_CONFIG_DIR
-    if test -z "$d"
-        set -l x $XDG_CONFIG_HOME
-        string match -q -- '/*' "$x"; or set x $HOME/.config
-        set d $HOME/.config/zellij
-        for candidate in $HOME/.config/zellij $x/zellij /etc/zellij
-            if test -d $candidate
-                set d $candidate
-                break
-            end
-        end
-    end
-    set -l files $d/layouts/*.kdl
-    string replace -r -- '^.*/(.*)\.kdl$' '$1' $files
-end
-
-complete -c clauderon -f
-'''
-
-
 def render_fish(model: Model, version: str) -> str:
-    spec = ["# Per command: all subcommands (hidden ones too) and the options that take a value.",
-            "function __clauderon_spec --argument-names cmdpath", "    switch $cmdpath"]
+    spec: list[str] = []
     lines: list[str] = []
     for cmd in model.root.walk():
         every = [c.path[-1] for c in cmd.commands]
@@ -759,7 +395,7 @@ def render_fish(model: Model, version: str) -> str:
                  f"            set -g __clauderon_vopts {' '.join(vopts)}".rstrip()]
         where = _fish_quote(cmd.key)
         at = _fish_dquote(f"__clauderon_at {where}")
-        lines.append(f"\n# clauderon {cmd.key}".rstrip())
+        lines += ["", f"# clauderon {cmd.key}".rstrip()]
         for sub in cmd.commands:
             if not sub.hidden:
                 lines.append(f"complete -c clauderon -n {_fish_dquote('__clauderon_cmd ' + where)}"
@@ -781,10 +417,8 @@ def render_fish(model: Model, version: str) -> str:
             condition = _fish_dquote(f"__clauderon_arg {where} {position}")
             lines.append(f"complete -c clauderon -n {condition}"
                          f"{_fish_arg(arg.kind, model, describe=True)}")
-    spec += ["    end", "end"]
-    body = FISH_BODY.replace("@@SPEC@@", "\n".join(spec))
-    body = body.replace("@@LAYOUTS@@", " ".join(model.layouts))
-    return header("fish", version) + body + "\n".join(lines) + "\n"
+    return fill("fish", {"VERSION": version, "SPEC": spec, "COMPLETE": lines,
+                         "LAYOUTS": " ".join(model.layouts)})
 
 
 def _fish_quote(text: str) -> str:
