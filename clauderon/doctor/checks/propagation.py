@@ -223,7 +223,8 @@ def probe(ctx: Context, shell: str, backend: str) -> Probed:
             raise ClauderonError(
                 f"`{shell} -i` exited (status {result.returncode}) before reaching a prompt"
                 + (f"; last output: {' / '.join(said)}" if said else ""),
-                hint=f"{shell} -i   # does an rc file exit or exec another program?")
+                hint=f"{cmd(shell, '-i', env=ctx.env)}   # does an rc file exit or exec another "
+                     "program?")
         said = result.output.decode("utf-8", "replace").replace("\r", "").splitlines()
         return Probed(senv.variables, _parse_env0(out.read_bytes()),
                       [line.strip() for line in said if line.strip()])
@@ -258,7 +259,7 @@ def run_propagation(ctx: Context) -> Result:
                      details=[f"{kind} said: {line}" for line in complaints]
                      + ["sessions' shells start without their env file (proxy variables, "
                         "TERM)"],
-                     remedy=cmd("clauderon", "shell", "install", "--shell", kind)
+                     remedy=cmd("clauderon", "shell", "install", "--shell", kind, env=ctx.env)
                      + "   # rewrites the block")
     hook = "the clauderon hook ran" if actual.get("CLAUDERON_HOOK") == "1" else \
         "the clauderon hook is not installed for this shell (see shell.init)"
@@ -277,9 +278,11 @@ def run_propagation(ctx: Context) -> Result:
         files = rc_files(kind, ctx.env)
         pattern = "|".join(dict.fromkeys(re.escape(n) for n in lost))
         remedy = (f"grep -nE '{pattern}' " + " ".join(shq(f, ctx.env) for f in files)
-                  if files else f"{shell} -i   # then: env | grep -E '{pattern}'")
+                  if files else f"{cmd(shell, '-i', env=ctx.env)}   # then: env | grep -E "
+                                f"'{pattern}'")
         if session_problems and not problems:
-            remedy = f"exec {shell}   # a new shell in this session picks the variables up"
+            remedy = (f"exec {cmd(shell, env=ctx.env)}   # a new shell in this session picks "
+                      "the variables up")
         summary = (f"{kind} start-up loses {plural(len(problems), 'session variable')}: "
                    + ", ".join(n for n, _ in problems)) if problems else (
             f"this shell lacks {plural(len(session_problems), 'variable')} of session "

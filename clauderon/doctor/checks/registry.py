@@ -56,6 +56,7 @@ def sqlite_problem(ctx: Context, exc: sqlite3.Error, path: Path) -> Result:
 
     shown = ctx.tidy(str(path))
     directory = ctx.tidy(str(path.parent))
+    q_path, q_dir = shq(path, ctx.env), shq(path.parent, ctx.env)  # for remedies
     kind = reg.error_kind(exc, path)
     if kind == reg.CORRUPT:
         return error(f"{shown} is damaged: {exc}", details=[REBUILD_NOTE],
@@ -78,13 +79,13 @@ def sqlite_problem(ctx: Context, exc: sqlite3.Error, path: Path) -> Result:
                      remedy=remedy)
     if kind == reg.READ_ONLY:
         return error(f"{shown} is read-only ({exc}): `clauderon new` and `kill` will fail",
-                     remedy=f"chmod u+w {shown} {directory}   # or fix the mount if it is "
+                     remedy=f"chmod u+w {q_path} {q_dir}   # or fix the mount if it is "
                             "read-only")
     if kind == reg.FULL:
         return error(f"the disk holding {shown} is full ({_free(path.parent)}): "
                      "`clauderon new` and `kill` will fail",
                      details=[f"SQLite said: {exc}"],
-                     remedy=f"df -h {directory}   # free some space there, then {RETRY}")
+                     remedy=f"df -h {q_dir}   # free some space there, then {RETRY}")
     if kind == reg.IO:
         return error(f"reading {shown} failed with an I/O error ({exc}); the file itself may "
                      "be fine", details=["a failing disk, a lost network mount or a full "
@@ -94,11 +95,11 @@ def sqlite_problem(ctx: Context, exc: sqlite3.Error, path: Path) -> Result:
         return error(f"{shown} cannot be opened: permission denied ({exc})",
                      details=[f"the registry, its -wal/-shm files and {directory} must be "
                               "readable and writable by you"],
-                     remedy=f"ls -la {directory}   # then: sudo chown -R \"$(id -un)\" "
-                            f"{directory}")
+                     remedy=f"ls -la {q_dir}   # then: sudo chown -R \"$(id -un)\" "
+                            f"{q_dir}")
     return error(f"{shown} cannot be opened ({exc})",
                  details=["the file is not moved aside: nothing says it is damaged"],
-                 remedy=f"ls -la {directory}   # then {RETRY}")
+                 remedy=f"ls -la {q_dir}   # then {RETRY}")
 
 
 def _free(directory: Path) -> str:
@@ -140,9 +141,10 @@ def run_registry(ctx: Context) -> Result:
                        f"{SCHEMA_VERSION} when it next opens it", remedy=FIX, fixable=True,
                        data={"upgrade": True})
     if not registry.writable():
-        directory = ctx.tidy(str(path.parent))
+        directory = shq(path.parent, ctx.env)
         return error(f"{shown} is read-only: `clauderon new` and `kill` will fail",
-                     remedy=f"chmod u+w {shown} {directory}   # or fix the mount if it is "
+                     remedy=f"chmod u+w {shq(path, ctx.env)} {directory}   # or fix the mount "
+                            "if it is "
                             "read-only")
     try:
         registry.probe_write(_probe_timeout(ctx))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from clauderon.doctor.context import Context
-from clauderon.doctor.model import Check, Result, error, ok, skipped, warning
+from clauderon.doctor.model import Check, Result, cmd, error, ok, skipped, warning
 from clauderon.errors import ClauderonError
 
 
@@ -95,7 +95,7 @@ def run_init(ctx: Context) -> Result:
         return warning(f"this shell (in session {session.name}) has not loaded the hook "
                        "(CLAUDERON_HOOK is unset)",
                        details=["shells started after `clauderon shell install` load it"],
-                       remedy=f"exec {ctx.env.get('SHELL') or shell}")
+                       remedy=f"exec {cmd(ctx.env.get('SHELL') or shell, env=ctx.env)}")
     details = [f"sources {ctx.tidy(str(hook))}"]
     if session is not None:
         details.append(f"loaded in this shell (session {session.name})")

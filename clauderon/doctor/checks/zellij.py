@@ -192,7 +192,10 @@ def run_sockets(ctx: Context) -> Result:
     if not env.get("ZELLIJ_SOCKET_DIR") and not os.path.isabs(env.get("XDG_RUNTIME_DIR", "")):
         problems.append("XDG_RUNTIME_DIR is unset: cron, ssh, su and desktop logins that do set "
                         "it use another socket dir and see other sessions (or none)")
-        remedies.append(f"echo 'export ZELLIJ_SOCKET_DIR={base}' >> ~/.profile")
+        from clauderon.shellquote import quote_word, shell_kind
+
+        line = f"export ZELLIJ_SOCKET_DIR={quote_word(str(base))}"  # ~/.profile is sh
+        remedies.append(f"echo {quote_word(line, shell_kind(env))} >> ~/.profile")
     for sibling in _sibling_dirs(base, current):
         entries = _sessions_in(sibling)
         if not entries:
