@@ -43,8 +43,9 @@ def quote_fish(value: str) -> str:
 
 
 # Characters no shell (bash, zsh, fish, dash) treats specially in the middle of a word; a word
-# of only these needs no quotes unless it starts with '=' (zsh's `=command` expansion).
-_BARE = re.compile(r"[A-Za-z0-9_@%+:,./-][A-Za-z0-9_@%+=:,./-]*\Z")
+# of only these needs no quotes unless it starts with '=' (zsh's `=command` expansion) or '%'
+# (fish's `%self`).
+_BARE = re.compile(r"[A-Za-z0-9_@+:,./-][A-Za-z0-9_@%+=:,./-]*\Z")
 
 
 def shell_kind(env: Mapping[str, str] | None = None) -> Shell:

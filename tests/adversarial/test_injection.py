@@ -877,3 +877,25 @@ def test_no_output_writes_terminal_controls_from_config_values_or_names(world: W
     assert "\\x1b[2J\\x1b[31mred" in text and "rtl\\u202eabc" in text, text
     world.ok("kill", "ctl")
     world.write_config("")
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "dash"])
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(extra=st.lists(text_values, min_size=20, max_size=40))
+def test_every_printed_command_word_reads_back_exactly(shell: str, extra: list[str]) -> None:
+    """shellquote.quote_word, through which every value spliced into a printed command goes:
+    pasted into the real shell ($SHELL's kind), each word is read back byte for byte."""
+    from clauderon.shellquote import quote_word
+
+    path = require(shell, "words are read back by the real shell")
+    kind = "fish" if shell == "fish" else "sh"
+    values = [v for v in HOSTILE if "\x00" not in v] + extra + [
+        "=cmd", "~", "~/x", "a=~", "-n", "%self", "{a,b}", "a b", "@", "%", ","]
+    script = "".join(f"printf '%s\\0' {quote_word(v, kind)}\n" for v in values)
+    got = subprocess.run([path, "-c", script], capture_output=True, timeout=60, check=False,
+                         env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"},
+                         cwd="/")
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.decode("utf-8", "surrogateescape").split("\0")[:-1] == values
+    _assert_no_mark()
+    STATS.add(f"cli:remedy words {shell}", len(values))
