@@ -11,7 +11,7 @@
 # offered in the subcommand position, options, options that take a value, and the
 # kinds of the positional arguments ('-': none; a trailing '+': repeats).
 __clauderon_spec() {
-    __c_cmds= __c_all= __c_more= __c_opts= __c_vopts= __c_args=
+    __c_cmds='' __c_all='' __c_more='' __c_opts='' __c_vopts='' __c_args=''
     case $1 in
         '')
             __c_cmds='new list attach kill env doctor config layout shell completions'
@@ -197,7 +197,7 @@ __clauderon_quote() {
 # Zellij layouts: the built-in ones and *.kdl in the layout directory Zellij itself uses.
 __clauderon_layouts() {
     __clauderon_words default compact strider disable-status-bar classic welcome
-    local d=${ZELLIJ_CONFIG_DIR:-} x f noglob= failglob=
+    local d=${ZELLIJ_CONFIG_DIR:-} x f noglob='' failglob=''
     if [[ -z $d ]]; then
         x=${XDG_CONFIG_HOME:-}
         [[ $x == /* ]] || x=$HOME/.config
@@ -244,8 +244,8 @@ __clauderon_split() {
 }
 
 _clauderon() {
-    local IFS=$' \t\n' cur cmdpath= pending= dashdash= kind= opt= quote= w i npos=0
-    local __c_cmds= __c_all= __c_more= __c_opts= __c_vopts= __c_args=
+    local IFS=$' \t\n' cur cmdpath='' pending='' dashdash='' kind='' opt='' quote='' w i npos=0
+    local __c_cmds='' __c_all='' __c_more='' __c_opts='' __c_vopts='' __c_args=''
     local -a words=() kinds
     COMPREPLY=()
     __clauderon_split
@@ -279,10 +279,14 @@ _clauderon() {
         ((${#COMPREPLY[@]})) && COMPREPLY=("${COMPREPLY[@]/#/"$opt="}")
         cur=$opt=$cur
     elif [[ -z $dashdash && $cur == -* ]]; then
+        # shellcheck disable=SC2086 # split on purpose: the spec holds plain words only (the
+        # generator refuses any other), split on the local IFS; none holds a glob character.
         __clauderon_words $__c_opts
     elif [[ -n $__c_cmds$__c_more ]]; then
+        # shellcheck disable=SC2086 # split on purpose, as above
         ((npos == 0)) && __clauderon_words $__c_cmds $__c_more
     else
+        # shellcheck disable=SC2206 # split on purpose, as above (kinds are plain words)
         kinds=($__c_args)
         if ((npos < ${#kinds[@]})); then
             kind=${kinds[npos]}
@@ -297,7 +301,7 @@ _clauderon() {
         local brk=${COMP_WORDBREAKS-}
         brk=${brk//[!=:]/}
         if [[ -n $brk && $cur == *[$brk]* ]]; then
-            local pre=${cur%"${cur##*[$brk]}"}
+            local pre=${cur%"${cur##*["$brk"]}"}
             COMPREPLY=("${COMPREPLY[@]#"$pre"}")
         fi
     fi

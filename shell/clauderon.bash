@@ -13,7 +13,7 @@
 # First, because defining the function below would reset $?.
 __clauderon_status=$?
 __clauderon_hook() {
-    local __clauderon_name= __clauderon_dir= __clauderon_file=
+    local __clauderon_name='' __clauderon_dir='' __clauderon_file=''
     local __clauderon_rc=$__clauderon_status
     unset -v __clauderon_status
     unset -f __clauderon_hook
@@ -27,6 +27,7 @@ __clauderon_hook() {
         fi
         __clauderon_file=$__clauderon_dir/clauderon/sessions/$__clauderon_name.sh
         if [[ -n $__clauderon_dir && -f $__clauderon_file && -r $__clauderon_file ]]; then
+            # shellcheck source=/dev/null # the session's env file, written by clauderon
             . "$__clauderon_file"
         fi
         export CLAUDERON_HOOK=1
