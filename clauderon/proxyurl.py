@@ -18,8 +18,9 @@ DEFAULT_PORTS = {"http": 80, "https": 443, "socks4": 1080, "socks4a": 1080, "soc
                  "socks5h": 1080}
 # A host name (letters of any script, digits, '.', '-', '_', '~'); IPv6 goes in brackets.
 _HOST = re.compile(r"[\w.~-]+\Z")
-ENCODE_HINT = ("a password holding '/', '#', '?', '@' or a space must be percent-encoded "
-               "(%2F, %23, %3F, %40, %20)")
+# (No '@' in messages: the masker hides everything from a '://' to the last '@' of the line.)
+ENCODE_HINT = ("a password holding a slash, '#', '?', an at sign or a space must be "
+               "percent-encoded (%2F, %23, %3F, %40, %20)")
 
 
 class Endpoint(NamedTuple):
@@ -106,7 +107,7 @@ def config_error(values: dict[str, object], text: str, shown: str) -> str | None
         if found is not None and found.level == "error":
             line, col = locate(text, "proxy", key)
             return (f"{shown}:{line}:{col}: proxy.{key} = {mask(repr(value))} {found.what}; "
-                    "write it as scheme://[user:password@]host:port")
+                    "write it as scheme://host:port, any user and password before the host")
     return None
 
 
