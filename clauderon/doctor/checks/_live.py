@@ -131,7 +131,8 @@ def unwritable(directory: Path) -> str | None:
     try:
         fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except OSError as exc:
-        return exc.strerror or str(exc)
+        reason = exc.strerror or str(exc)
+        return reason[:1].lower() + reason[1:]  # "read-only file system", in a sentence
     os.close(fd)
     try:
         os.unlink(probe)
