@@ -146,6 +146,12 @@ def load(env: Mapping[str, str] | None = None) -> Config:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigError(f"{shown}:{line}:1: the file is not valid UTF-8") from None
+    return from_text(text, path, shown)
+
+
+def from_text(text: str, path: Path, shown: str) -> Config:
+    """The configuration ``text`` holds, validated as :func:`load` validates the file
+    (``config set`` checks its edit here before writing it); errors name ``shown``."""
     if sys.version_info >= (3, 11):  # imported here: only a config file that exists needs it
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only

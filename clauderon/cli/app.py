@@ -100,8 +100,8 @@ def new(
     attach: bool = typer.Option(False, "--attach", "-a", help="Attach right after creating."),
 ) -> None:
     """Create a session in the background."""
-    from clauderon import backends, paths, sessions
-    from clauderon.errors import UsageError
+    from clauderon import backend_advice, backends, paths, sessions
+    from clauderon.errors import CommandNotFound, UsageError
 
     if backend is not None and not backends.exists(backend):
         raise backends.unknown(backend, "--backend")
@@ -122,7 +122,25 @@ def new(
     req = sessions.NewRequest(session=session, backend=backend, workdir=workdir,
                               project=name, layout=layout, shell=shell, env=env,
                               options=given)
-    record, be, notes = sessions.create(req, cfg, os.environ)
+    try:
+        record, be, notes = sessions.create(req, cfg, os.environ)
+    except CommandNotFound:
+        instead = None if backend is not None else backend_advice.alternative(chosen, os.environ)
+        if instead is None:
+            raise
+        # The same command with --backend (--layout and the Docker options apply to their
+        # own backend only, so they are left out unless it is theirs).
+        again = ["clauderon", "new", "--backend", instead]
+        for option, value in (("--workdir", workdir), ("--name", name), ("--shell", shell),
+                              ("--layout", layout), ("--image", image),
+                              ("--network", network)):
+            if value is not None and (option[2:] not in ("layout", "image", "network")
+                                      or backends.setting(instead, option[2:]) is not None):
+                again += [option, value]
+        for entry in env:
+            again += ["--env", entry]
+        again += [*(["--attach"] if attach else []), session]
+        raise ClauderonError(backend_advice.for_new(chosen, instead, again)) from None
     output.echo(f'Created {be.label} session "{record.name}" in '
                 f"{paths.tidy_home(record.workdir)}")
     for note in notes:

@@ -1,8 +1,8 @@
-"""``clauderon config path | show | init``."""
+"""``clauderon config path | show | init | set``."""
 
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
@@ -11,7 +11,8 @@ from clauderon.cli import output
 if TYPE_CHECKING:
     from clauderon.config import Config
 
-app = typer.Typer(help="Where the config file is, what is in force, a starting file.",
+app = typer.Typer(help="Where the config file is, what is in force, a starting file, "
+                       "setting one key.",
                   no_args_is_help=True)
 
 
@@ -106,3 +107,20 @@ def init(force: bool = typer.Option(False, "--force", help="Overwrite an existin
         raise UsageError(f"{shown} already exists; use --force to overwrite it")
     atomic_write(target, config.starter_text())
     output.echo(f"Wrote {shown}")
+
+
+@app.command("set")
+def set_(
+    key: str = typer.Argument(..., metavar="KEY",
+                              help="A dotted key: default_backend, tmux.socket, zellij.env..."),
+    values: Optional[list[str]] = typer.Argument(
+        None, metavar="VALUE...",
+        help="The value; a list key (env, no_proxy) takes one word per item."),
+) -> None:
+    """Set KEY in the config file, keeping its comments and layout (creates the file)."""
+    from clauderon import config_edit
+
+    edit = config_edit.set_value(key, list(values or ()), dict(os.environ))
+    for warning in edit.warnings:
+        output.warn(warning)
+    output.echo(f"Set {edit.line} in {edit.shown}")

@@ -60,10 +60,15 @@ def _print_report(outcomes: "Sequence[Outcome]", *, as_json: bool, verbose: bool
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(shown), indent=2, ensure_ascii=False) + "\n")
         return
+    from clauderon.backend_advice import for_doctor
+
+    advice = for_doctor(env)  # the default backend cannot run, another can
     if not output.is_tty():
-        sys.stdout.write(report.render_text(shown, verbose=verbose, fixing=fixing))
+        sys.stdout.write(report.render_text(shown, verbose=verbose, fixing=fixing,
+                                            advice=advice))
         return
-    report.print_rich(shown, verbose=verbose, fixing=fixing, color=output.use_color())
+    report.print_rich(shown, verbose=verbose, fixing=fixing, color=output.use_color(),
+                      advice=advice)
 
 
 def register(app: typer.Typer) -> None:

@@ -84,8 +84,9 @@ class Line:
     kind: str = "plain"  # group | check | detail | remedy | summary | plain
 
 
-def lines(outcomes: Sequence[Outcome], *, verbose: bool, fixing: bool, ascii_only: bool
-          ) -> list[Line]:
+def lines(outcomes: Sequence[Outcome], *, verbose: bool, fixing: bool, ascii_only: bool,
+          advice: str | None = None) -> list[Line]:
+    """``advice``: a line under the summary (another backend to use, backend_advice)."""
     marks = ASCII_MARKS if ascii_only else MARKS
     arrow = "->" if ascii_only else "→"
     width = max((len(o.id) for o in outcomes), default=0)
@@ -103,6 +104,8 @@ def lines(outcomes: Sequence[Outcome], *, verbose: bool, fixing: bool, ascii_onl
                 out.append(Line(f"      {arrow} {o.remedy}", o.status, "remedy"))
     out.append(Line(""))
     out.append(Line(summary_line(outcomes), kind="summary"))
+    if advice:
+        out.append(Line(advice))
     hint = hint_line(outcomes, fixing)
     if hint:
         out.append(Line(hint))
@@ -119,20 +122,22 @@ def _can_encode(stream: TextIO) -> bool:
 
 
 def render_text(outcomes: Sequence[Outcome], *, verbose: bool = False, fixing: bool = False,
-                stream: TextIO | None = None) -> str:
+                stream: TextIO | None = None, advice: str | None = None) -> str:
     stream = stream or sys.stdout
     return "".join(line.text + "\n" for line in lines(
-        outcomes, verbose=verbose, fixing=fixing, ascii_only=not _can_encode(stream)))
+        outcomes, verbose=verbose, fixing=fixing, ascii_only=not _can_encode(stream),
+        advice=advice))
 
 
-def print_rich(outcomes: Sequence[Outcome], *, verbose: bool, fixing: bool, color: bool
-                ) -> None:
+def print_rich(outcomes: Sequence[Outcome], *, verbose: bool, fixing: bool, color: bool,
+               advice: str | None = None) -> None:
     from rich.console import Console
     from rich.text import Text
 
     console = Console(no_color=not color, highlight=False, soft_wrap=True)
     ascii_only = not _can_encode(sys.stdout)
-    for line in lines(outcomes, verbose=verbose, fixing=fixing, ascii_only=ascii_only):
+    for line in lines(outcomes, verbose=verbose, fixing=fixing, ascii_only=ascii_only,
+                      advice=advice):
         text = Text(line.text)
         if not color:
             pass
