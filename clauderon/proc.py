@@ -45,12 +45,7 @@ def describe(argv: Sequence[str]) -> str:
     URL passwords (``-e http_proxy=http://user:pw@host``) are shown as ``***``: messages end
     up in terminals, bug reports and CI logs.
     """
-    if all(arg and _SHELL_SAFE.issuperset(arg) for arg in argv):
-        text = " ".join(argv)  # what shlex.join gives when nothing needs quoting
-    else:
-        import shlex
-
-        text = shlex.join(argv)
+    text = " ".join(arg if _bare(arg) else _quoted(arg) for arg in argv)
     if "@" not in text or ":" not in text:
         return text  # no password can be there (secrets.mask would return it as is)
     from clauderon.secrets import mask
@@ -61,6 +56,20 @@ def describe(argv: Sequence[str]) -> str:
 # The characters shlex.quote leaves unquoted (its pattern [^\w@%+=:,./-] under re.ASCII).
 _SHELL_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
                         "_@%+=:,./-")
+
+
+def _bare(arg: str) -> bool:
+    """Whether ``arg`` reads back as itself unquoted in bash, zsh and fish: shlex's safe
+    characters, and letters and digits of any script (`café-ü`: no shell treats them
+    specially), not starting with ``=`` (zsh's `=command`) or ``%`` (fish's `%self`)."""
+    return bool(arg) and arg[0] not in "=%" and all(
+        ch in _SHELL_SAFE or (not ch.isascii() and ch.isalnum()) for ch in arg)
+
+
+def _quoted(arg: str) -> str:
+    from clauderon.shellquote import quote_word
+
+    return quote_word(arg)
 
 
 def _first_line(text: str) -> str:

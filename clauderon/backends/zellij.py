@@ -183,7 +183,8 @@ class ZellijBackend:
     def attach(self, record: Record, caller_env: dict[str, str]) -> AttachCommand:
         current = caller_env.get("ZELLIJ_SESSION_NAME")
         if current == record.name:
-            raise UsageError(f'you are already inside Zellij session "{record.name}"')
+            raise UsageError(f'you are already inside Zellij session "{record.name}"; to '
+                             "leave it running, detach with Ctrl-o d (Zellij's default keys)")
         env = {**caller_env, **record.env}
         if current:
             # Attaching from inside another session nests Zellij; make it a clean client.

@@ -170,7 +170,7 @@ def _exec(argv: list[str], env: dict[str, str]) -> None:
 # -- list --------------------------------------------------------------------------------
 
 
-def _list(json_out: bool) -> None:
+def _list(json_out: bool, wide: bool = False) -> None:
     from clauderon import paths, sessions
 
     cfg = load_config()
@@ -191,21 +191,26 @@ def _list(json_out: bool) -> None:
     if not rows and output.is_tty():
         output.echo("No clauderon sessions. Create one with: clauderon new NAME")
         return
-    output.table(["NAME", "BACKEND", "STATUS", "WORKDIR", "CREATED"], rows)
+    output.table(["NAME", "BACKEND", "STATUS", "WORKDIR", "CREATED"], rows, wide=wide)
     if failures:
         raise typer.Exit(1)
 
 
+WIDE_HELP = "On a terminal: never cut long names and paths (lines wrap instead)."
+
+
 @app.command("list")
-def list_(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def list_(json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+          wide: bool = typer.Option(False, "--wide", help=WIDE_HELP)) -> None:
     """List clauderon's sessions with their live status."""
-    _list(json_out)
+    _list(json_out, wide)
 
 
 @app.command("ls", hidden=True)
-def ls(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def ls(json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+       wide: bool = typer.Option(False, "--wide", help=WIDE_HELP)) -> None:
     """Alias of list."""
-    _list(json_out)
+    _list(json_out, wide)
 
 
 # -- attach ------------------------------------------------------------------------------
@@ -244,10 +249,15 @@ def _kill(name: Optional[str], all_: bool, yes: bool) -> None:
         output.echo("No clauderon sessions to kill.")
         return
     if not yes:
+        from clauderon.words import plural
+
         if not sys.stdin.isatty():
-            raise UsageError(f"--all would kill {len(targets)} sessions; add --yes to confirm "
-                             "when not on a terminal")
-        if not typer.confirm(f"Kill {len(targets)} sessions ({', '.join(targets)})?"):
+            raise UsageError(f"--all would kill {plural(len(targets), 'session')}; add --yes "
+                             "to confirm when not on a terminal")
+        if not typer.confirm(f"Kill {plural(len(targets), 'session')} "
+                             f"({', '.join(targets)})?"):
+            # a refusal: exit 1, as when the kill itself fails (docs/cli.md)
+            output.echo("Nothing killed.")
             raise typer.Exit(1)
     failed = 0
     for target in targets:

@@ -41,7 +41,9 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json_printable(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, wide: bool = False
+          ) -> None:
+    """``wide``: cells are never cut to the terminal's width (lines may wrap instead)."""
     if not is_tty():
         for row in rows:
             sys.stdout.write("\t".join(printable(cell) for cell in row) + "\n")
@@ -52,7 +54,11 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
     t = Table(box=None, pad_edge=False, header_style="bold" if use_color() else "")
     for h in headers:
-        t.add_column(h)
+        t.add_column(h, no_wrap=wide)
     for row in rows:
         t.add_row(*(Text(printable(cell)) for cell in row))
-    Console(no_color=not use_color(), highlight=False).print(t)
+    console = Console(no_color=not use_color(), highlight=False)
+    if wide:  # the table's natural width, however narrow the terminal is
+        natural = Console(width=1 << 20).measure(t).maximum
+        console.width = max(console.width, natural)
+    console.print(t)
