@@ -24,10 +24,10 @@ __clauderon_spec() {
             __c_args='-'
             ;;
         'list')
-            __c_opts='--json --help -h'
+            __c_opts='--json --wide --help -h'
             ;;
         'ls')
-            __c_opts='--json --help -h'
+            __c_opts='--json --wide --help -h'
             ;;
         'attach')
             __c_opts='--help -h'
@@ -51,8 +51,8 @@ __clauderon_spec() {
             __c_vopts=' --check --timeout '
             ;;
         'config')
-            __c_cmds='path show init'
-            __c_all=' path show init '
+            __c_cmds='path show init set'
+            __c_all=' path show init set '
             __c_opts='--help -h'
             ;;
         'config path')
@@ -63,6 +63,10 @@ __clauderon_spec() {
             ;;
         'config init')
             __c_opts='--force --help -h'
+            ;;
+        'config set')
+            __c_opts='--help -h'
+            __c_args='- -+'
             ;;
         'layout')
             __c_cmds='init'
@@ -128,6 +132,8 @@ __clauderon_values() {
         layouts) __clauderon_layouts ;;
         dirs) compopt -o dirnames 2>/dev/null ;;
         files) compopt -o default 2>/dev/null ;;
+        agents) __clauderon_agents ;;
+        gitrefs) __clauderon_gitrefs ;;
         shells) __clauderon_words bash zsh fish ;;
         checks) __clauderon_words docker.daemon docker.image docker.propagation tmux.binary zellij.binary zellij.sockets sessions.orphans sessions.env_files sessions.space registry.db config.file config.layout config.shell proxy.config proxy.reachable proxy.propagation shell.init shell.completions terminal.term docker tmux zellij sessions registry config proxy shell terminal ;;
     esac
@@ -194,6 +200,36 @@ __clauderon_quote() {
     done
 }
 
+# Agent names (configured and built-in) from the agents cache, one per line, which clauderon
+# rewrites when sessions or the config change.
+__clauderon_agents() {
+    local f=${XDG_CACHE_HOME:-}
+    local -a a
+    [[ $f == /* ]] || f=$HOME/.cache
+    f+=/clauderon/agents
+    [[ -r $f ]] || return 0
+    mapfile -t a < "$f"
+    __clauderon_words "${a[@]}"
+    quote=1
+    return 0
+}
+
+# Git refs come from git's own bash completion when it is loaded (it runs git, as it does for
+# `git checkout <TAB>`), in the repository of --repo when the line has one; else none.
+__clauderon_gitrefs() {
+    declare -F __git_complete_refs >/dev/null || return 0
+    local __git_repo_path='' r=$repo dequoted_word
+    local -a __git_C_args=()
+    if [[ -n $r ]] && declare -F __git_dequote >/dev/null; then
+        __git_dequote "$r"  # the word as typed, quotes and backslashes removed (git's own)
+        r=$dequoted_word
+    fi
+    [[ $r == \~ || $r == \~/* ]] && r=$HOME${r:1}
+    [[ -n $r ]] && __git_C_args=(-C "$r")
+    __git_complete_refs --cur="$cur" --sfx=
+    return 0
+}
+
 # Zellij layouts: the built-in ones and *.kdl in the layout directory Zellij itself uses.
 __clauderon_layouts() {
     __clauderon_words default compact strider disable-status-bar classic welcome
@@ -245,6 +281,7 @@ __clauderon_split() {
 
 _clauderon() {
     local IFS=$' \t\n' cur cmdpath='' pending='' dashdash='' kind='' opt='' quote='' w i npos=0
+    local repo='' repo_opts='  '
     local __c_cmds='' __c_all='' __c_more='' __c_opts='' __c_vopts='' __c_args=''
     local -a words=() kinds
     COMPREPLY=()
@@ -254,12 +291,15 @@ _clauderon() {
     for ((i = 1; i < ${#words[@]} - 1; i++)); do
         w=${words[i]}
         if [[ -n $pending ]]; then
+            [[ $repo_opts == *" $pending "* ]] && repo=$w
             pending=
         elif [[ -z $dashdash && $w == -?* ]]; then
             if [[ $w == -- ]]; then
                 dashdash=1
             elif [[ $w != *=* && $__c_vopts == *" $w "* ]]; then
                 pending=$w
+            elif [[ $w == *=* && $repo_opts == *" ${w%%=*} "* ]]; then
+                repo=${w#*=}
             fi
         elif ((npos == 0)) && [[ $__c_all == *" $w "* ]]; then
             cmdpath+=${cmdpath:+ }$w

@@ -38,7 +38,7 @@ function __clauderon_spec --argument-names cmdpath
             set -g __clauderon_all
             set -g __clauderon_vopts --check --timeout
         case 'config'
-            set -g __clauderon_all path show init
+            set -g __clauderon_all path show init set
             set -g __clauderon_vopts
         case 'config path'
             set -g __clauderon_all
@@ -47,6 +47,9 @@ function __clauderon_spec --argument-names cmdpath
             set -g __clauderon_all
             set -g __clauderon_vopts
         case 'config init'
+            set -g __clauderon_all
+            set -g __clauderon_vopts
+        case 'config set'
             set -g __clauderon_all
             set -g __clauderon_vopts
         case 'layout'
@@ -92,15 +95,20 @@ function __clauderon_parse
     set -l npos 0
     set -l pending ''
     set -l dashdash ''
+    set -l repo ''
+    set -l repo_opts 
     __clauderon_spec ''
     for w in $tokens
         if test -n "$pending"
+            contains -- $pending $repo_opts; and set repo $w
             set pending ''
         else if test -z "$dashdash"; and string match -q -- '-?*' $w
             if test "$w" = --
                 set dashdash 1
             else if not string match -q -- '*=*' $w; and contains -- $w $__clauderon_vopts
                 set pending $w
+            else if string match -q -- '*=*' $w; and contains -- (string split -m 1 = -- $w)[1] $repo_opts
+                set repo (string split -m 1 = -- $w)[2]
             end
         else if test $npos -eq 0; and contains -- $w $__clauderon_all
             if test -z "$cmdpath"
@@ -117,6 +125,7 @@ function __clauderon_parse
     set -g __clauderon_path $cmdpath
     set -g __clauderon_npos $npos
     set -g __clauderon_pending $pending
+    set -g __clauderon_repo $repo
 end
 
 # True when completing an option of the command at this path.
@@ -147,6 +156,31 @@ function __clauderon_names
     string match -v -- '' <$f
 end
 
+# Agent names (configured and built-in) from the agents cache, one per line, which clauderon
+# rewrites when sessions or the config change.
+function __clauderon_agents
+    set -l f $XDG_CACHE_HOME
+    string match -q -- '/*' "$f"; or set f $HOME/.cache
+    set f $f/clauderon/agents
+    test -r $f; or return 0
+    string match -v -- '' <$f
+end
+
+# Git refs come from fish's own git completion when it is loaded (it runs git, as it does for
+# `git checkout <TAB>`), in the repository of --repo when the line has one; else none.
+function __clauderon_gitrefs
+    functions -q __fish_git_refs; or return 0
+    __clauderon_parse
+    if test -z "$__clauderon_repo"
+        __fish_git_refs
+        return 0
+    end
+    set -l here $PWD
+    builtin cd -- (string replace -r -- '^~(?=/|$)' $HOME $__clauderon_repo) 2>/dev/null; or return 0
+    __fish_git_refs
+    builtin cd -- $here
+end
+
 function __clauderon_layouts
     printf '%s\n' default compact strider disable-status-bar classic welcome
     set -l d $ZELLIJ_CONFIG_DIR
@@ -174,7 +208,7 @@ complete -c clauderon -n "__clauderon_cmd ''" -a attach -d 'Attach to a session 
 complete -c clauderon -n "__clauderon_cmd ''" -a kill -d 'Kill a session and forget it (works on running, exited and missing...'
 complete -c clauderon -n "__clauderon_cmd ''" -a env -d 'Print a session\'s variables for sourcing (`eval "$(clauderon env...'
 complete -c clauderon -n "__clauderon_cmd ''" -a doctor -d 'Find what breaks sessions and say how to fix it; --fix repairs the...'
-complete -c clauderon -n "__clauderon_cmd ''" -a config -d 'Where the config file is, what is in force, a starting file.'
+complete -c clauderon -n "__clauderon_cmd ''" -a config -d 'Where the config file is, what is in force, a starting file, setting...'
 complete -c clauderon -n "__clauderon_cmd ''" -a layout -d 'Zellij layouts for clauderon sessions.'
 complete -c clauderon -n "__clauderon_cmd ''" -a shell -d 'Shell integration: TERM and proxy variables in every session shell.'
 complete -c clauderon -n "__clauderon_cmd ''" -a completions -d 'TAB completion: `completions SHELL` prints the script for bash, zsh...'
@@ -195,10 +229,12 @@ complete -c clauderon -n "__clauderon_at 'new'" -l help -s h -d 'Show this messa
 
 # clauderon list
 complete -c clauderon -n "__clauderon_at 'list'" -l json -d 'Print JSON.'
+complete -c clauderon -n "__clauderon_at 'list'" -l wide -d 'On a terminal: never cut long names and paths (lines wrap instead).'
 complete -c clauderon -n "__clauderon_at 'list'" -l help -s h -d 'Show this message and exit.'
 
 # clauderon ls
 complete -c clauderon -n "__clauderon_at 'ls'" -l json -d 'Print JSON.'
+complete -c clauderon -n "__clauderon_at 'ls'" -l wide -d 'On a terminal: never cut long names and paths (lines wrap instead).'
 complete -c clauderon -n "__clauderon_at 'ls'" -l help -s h -d 'Show this message and exit.'
 
 # clauderon attach
@@ -236,6 +272,7 @@ complete -c clauderon -n "__clauderon_at 'doctor'" -l help -s h -d 'Show this me
 complete -c clauderon -n "__clauderon_cmd 'config'" -a path -d 'Print the config file\'s path (it may not exist yet).'
 complete -c clauderon -n "__clauderon_cmd 'config'" -a show -d 'Print the effective configuration and where each value comes from.'
 complete -c clauderon -n "__clauderon_cmd 'config'" -a init -d 'Write a commented starting config file.'
+complete -c clauderon -n "__clauderon_cmd 'config'" -a set -d 'Set KEY in the config file, keeping its comments and layout (creates...'
 complete -c clauderon -n "__clauderon_at 'config'" -l help -s h -d 'Show this message and exit.'
 
 # clauderon config path
@@ -248,6 +285,9 @@ complete -c clauderon -n "__clauderon_at 'config show'" -l help -s h -d 'Show th
 # clauderon config init
 complete -c clauderon -n "__clauderon_at 'config init'" -l force -d 'Overwrite an existing file.'
 complete -c clauderon -n "__clauderon_at 'config init'" -l help -s h -d 'Show this message and exit.'
+
+# clauderon config set
+complete -c clauderon -n "__clauderon_at 'config set'" -l help -s h -d 'Show this message and exit.'
 
 # clauderon layout
 complete -c clauderon -n "__clauderon_cmd 'layout'" -a init -d 'Write the clauderon.kdl layout into Zellij\'s layout directory.'

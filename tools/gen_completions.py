@@ -40,13 +40,19 @@ TEMPLATES = {"bash": "clauderon.bash.in", "zsh": "clauderon.zsh.in", "fish": "cl
 # What the values of options and arguments without fixed choices are, by option spelling (any
 # of its long names) or argument name; a (command path, name) key overrides the name alone.
 # Parameters with choices (their type's ``choices``) or typed click.Path need no entry.
-#   sessions: names from the names cache; layouts: Zellij layouts; dirs/files: the file system;
-#   shells, checks: the word lists of word_lists().
+#   sessions: names from the names cache; agents: names from the agents cache; layouts: Zellij
+#   layouts; dirs/files: the file system; gitrefs: the shell's own git completion, in the
+#   repository of REPO_OPTION when the line has it; shells, checks: word_lists().
 RULES: dict[str, str] = {
     "--shell": "shells",
     "--workdir": "dirs",
     "--layout": "layouts",
     "--check": "checks",
+    "--agent": "agents",
+    "--repo": "dirs",
+    "--base": "gitrefs",
+    "--branch": "gitrefs",
+    "--prompt-file": "files",
     "name": "sessions",
     "shell": "shells",
 }
@@ -54,7 +60,9 @@ OVERRIDES: dict[tuple[str, str], str] = {
     ("new", "--shell"): "files",  # the program to run in the session, not a shell name
 }
 # Kinds each template completes with its own functions (not a word list).
-SPECIAL_KINDS = ("sessions", "layouts", "dirs", "files")
+SPECIAL_KINDS = ("sessions", "agents", "layouts", "dirs", "files", "gitrefs")
+# The option whose value is the repository that gitrefs are read from (all its spellings).
+REPO_OPTION = "--repo"
 
 _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 _OPTION = re.compile(r"^--?[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -321,7 +329,14 @@ def render_bash(model: Model, version: str) -> str:
     words = [f"        {kind}) __clauderon_words {' '.join(items)} ;;"
              for kind, items in model.word_kinds.items()]
     return fill("bash", {"VERSION": version, "SPEC": spec, "OPTKINDS": kinds, "WORDS": words,
-                         "LAYOUTS": " ".join(model.layouts)})
+                         "LAYOUTS": " ".join(model.layouts), "REPO_OPTS": _repo_opts(model)})
+
+
+def _repo_opts(model: Model) -> str:
+    """Every spelling of REPO_OPTION in the CLI (none until a command has it)."""
+    names = [n for cmd in model.root.walk() for o in cmd.options if REPO_OPTION in o.names
+             for n in o.names]
+    return " ".join(dict.fromkeys(names))
 
 
 def _padded(words: Sequence[str]) -> str:
@@ -360,7 +375,7 @@ def render_zsh(model: Model, version: str) -> str:
     words = [f"        ({kind}) _wanted {kind} expl {_zsh_quote(model.labels.get(kind, 'value'))}"
              f" compadd -- {' '.join(items)} ;;" for kind, items in model.word_kinds.items()]
     return fill("zsh", {"VERSION": version, "SPEC": spec, "OPTKINDS": kinds, "WORDS": words,
-                        "LAYOUTS": " ".join(model.layouts)})
+                        "LAYOUTS": " ".join(model.layouts), "REPO_OPTS": _repo_opts(model)})
 
 
 def _zsh_quote(text: str) -> str:
@@ -418,7 +433,7 @@ def render_fish(model: Model, version: str) -> str:
             lines.append(f"complete -c clauderon -n {condition}"
                          f"{_fish_arg(arg.kind, model, describe=True)}")
     return fill("fish", {"VERSION": version, "SPEC": spec, "COMPLETE": lines,
-                         "LAYOUTS": " ".join(model.layouts)})
+                         "LAYOUTS": " ".join(model.layouts), "REPO_OPTS": _repo_opts(model)})
 
 
 def _fish_quote(text: str) -> str:
@@ -444,17 +459,23 @@ def _fish_value(kind: str | None, model: Model) -> str:
     return " -x" + _fish_arg(kind, model, describe=False) if kind else " -x"
 
 
+# The fish function (in the template) that lists the values of a special kind, and its label.
+_FISH_FUNCTIONS = {"sessions": ("__clauderon_names", "session"),
+                   "agents": ("__clauderon_agents", "agent"),
+                   "layouts": ("__clauderon_layouts", "layout"),
+                   "gitrefs": ("__clauderon_gitrefs", "git ref")}
+
+
 def _fish_arg(kind: str, model: Model, *, describe: bool) -> str:
-    label = {"sessions": "session", "layouts": "layout"}.get(kind, model.labels.get(kind, ""))
-    if kind == "sessions":
-        values = " -a '(__clauderon_names)'"
-    elif kind == "layouts":
-        values = " -a '(__clauderon_layouts)'"
-    elif kind == "dirs":
+    if kind == "dirs":
         return " -a '(__fish_complete_directories)'"
-    elif kind == "files":
+    if kind == "files":
         return " -F"
+    if kind in _FISH_FUNCTIONS:
+        function, label = _FISH_FUNCTIONS[kind]
+        values = f" -a '({function})'"
     else:
+        label = model.labels.get(kind, "")
         values = f" -a {_fish_quote(' '.join(model.word_kinds[kind]))}"
     return values + (f" -d {_fish_quote(label)}" if describe and label else "")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Literal, Optional
@@ -17,6 +18,7 @@ from typing import Any, Literal, Optional
 import pytest
 import typer
 from completion_harness import ROOT, complete_bash, complete_fish, complete_zsh, fish_setup
+from realtools import require
 
 TEMPLATES = ROOT / "tools" / "completion_templates"
 BACKENDS = ["docker", "podman", "tmux", "zellij"]
@@ -46,6 +48,11 @@ def _throwaway_app() -> typer.Typer:
             network: Optional[Literal["bridge", "none", "host"]] = typer.Option(
                 None, "--network", help="Docker network."),
             image: Optional[str] = typer.Option(None, "--image", help="Docker image."),
+            repo: Optional[str] = typer.Option(None, "--repo", help="Repository."),
+            base: Optional[str] = typer.Option(None, "--base", help="Base ref."),
+            branch: Optional[str] = typer.Option(None, "--branch", help="Branch."),
+            agent: Optional[str] = typer.Option(None, "--agent", help="Agent."),
+            prompt_file: Optional[str] = typer.Option(None, "--prompt-file", help="Prompt."),
             ) -> None:
         """Create a session."""
 
@@ -151,3 +158,106 @@ def test_every_option_with_choices_offers_them_in_the_committed_scripts(
     assert expected.get("clauderon new --backend ") == set(backends.names())
     got = complete_bash(bash, list(expected), env)
     assert {line: set(got[line][0]) for line in expected} == expected
+
+
+# --- issue 13: --agent from the agents cache, --repo directories, --base/--branch git refs.
+# The throwaway app has the options `new` is getting; the generator needs no change for them.
+
+AGENTS = ("aider", "claude", "codex", "gemini", "my agent")
+AGENT_LINES = {
+    "clauderon new x --agent ": set(AGENTS),
+    "clauderon new x --agent c": {"claude", "codex"},
+    "clauderon new x --agent=g": {"gemini"},
+}
+
+
+@pytest.fixture
+def agents_cache(home: Path) -> Path:
+    cache = home / ".cache" / "clauderon" / "agents"
+    cache.write_text("".join(f"{a}\n" for a in AGENTS), encoding="utf-8")
+    return cache
+
+
+def test_agent_names_come_from_the_agents_cache_in_bash(
+        scripts: Path, bash: str, env: dict[str, str], agents_cache: Path) -> None:
+    got = complete_bash(bash, list(AGENT_LINES), env, script=scripts / "clauderon.bash")
+    unquoted = {line: {r.replace("\\ ", " ") for r in got[line][0]} for line in AGENT_LINES}
+    assert unquoted == AGENT_LINES
+    assert "my\\ agent" in got["clauderon new x --agent "][0]  # quoted for the line
+
+
+def test_agent_names_come_from_the_agents_cache_in_zsh(
+        scripts: Path, zsh: str, env: dict[str, str], agents_cache: Path, tmp_path: Path) -> None:
+    got = complete_zsh(zsh, list(AGENT_LINES), env, tmp_path, fpath=scripts)
+    unquoted = {line: {r.replace("\\ ", " ") for r in got[line]} for line in AGENT_LINES}
+    assert unquoted == AGENT_LINES
+
+
+def test_agent_names_come_from_the_agents_cache_in_fish(
+        scripts: Path, fish: str, env: dict[str, str], agents_cache: Path) -> None:
+    got = complete_fish(fish, list(AGENT_LINES), env, fish_setup(scripts))
+    expected = {**AGENT_LINES, "clauderon new x --agent=g": {"--agent=gemini"}}
+    assert {line: set(got[line]) for line in AGENT_LINES} == expected
+
+
+def test_no_agents_cache_offers_nothing(scripts: Path, bash: str, env: dict[str, str]) -> None:
+    got = complete_bash(bash, ["clauderon new x --agent "], env, script=scripts / "clauderon.bash")
+    assert got["clauderon new x --agent "][0] == []
+
+
+def test_repo_completes_directories(scripts: Path, bash: str, env: dict[str, str]) -> None:
+    got = complete_bash(bash, ["clauderon new x --repo "], env, script=scripts / "clauderon.bash")
+    assert got["clauderon new x --repo "][1] == ["-o dirnames"]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    git = require("git", "git refs are completed from a real repository")
+    repo = tmp_path / "my repo"
+    repo.mkdir()
+    quiet = {"capture_output": True, "check": True, "cwd": repo}
+    subprocess.run([git, "init", "-q", "-b", "main"], **quiet)  # type: ignore[call-overload]
+    subprocess.run([git, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q",
+                    "--allow-empty", "-m", "one"], **quiet)  # type: ignore[call-overload]
+    subprocess.run([git, "branch", "feature-x"], **quiet)  # type: ignore[call-overload]
+    subprocess.run([git, "branch", "fix-y"], **quiet)  # type: ignore[call-overload]
+    subprocess.run([git, "tag", "v1"], **quiet)  # type: ignore[call-overload]
+    return repo
+
+
+def _ref_lines(repo: Path) -> dict[str, set[str]]:
+    quoted = str(repo).replace(" ", "\\ ")
+    return {f"clauderon new x --repo {quoted} --base f": {"feature-x", "fix-y"},
+            f"clauderon new x --repo={quoted} --branch fe": {"feature-x"},
+            f"clauderon new x --repo {quoted} --base v": {"v1"}}
+
+
+def test_git_refs_come_from_bash_git_completion_in_the_repo_of_repo(
+        scripts: Path, bash: str, env: dict[str, str], repo: Path, tmp_path: Path) -> None:
+    git_completion = Path("/usr/share/bash-completion/completions/git")
+    if not git_completion.is_file():
+        pytest.skip("bash's git completion is not installed")
+    plain = tmp_path / "plain-name"  # the harness splits lines at every space, as unquoted
+    plain.symlink_to(repo)
+    lines = _ref_lines(plain)
+    elsewhere = tmp_path / "elsewhere"  # not a repository: the refs come from --repo
+    elsewhere.mkdir()
+    got = complete_bash(bash, list(lines), env, script=scripts / "clauderon.bash",
+                        cwd=elsewhere, prelude=f"source {git_completion}")
+    assert {line: set(got[line][0]) for line in lines} == lines
+    without = complete_bash(bash, list(lines), env, script=scripts / "clauderon.bash",
+                            cwd=elsewhere)  # git's completion not loaded: nothing, no git run
+    assert {line: without[line][0] for line in lines} == {line: [] for line in lines}
+
+
+def test_git_refs_come_from_fish_git_completion_in_the_repo_of_repo(
+        scripts: Path, fish: str, env: dict[str, str], repo: Path, tmp_path: Path) -> None:
+    git_completion = Path("/usr/share/fish/completions/git.fish")
+    if not git_completion.is_file():
+        pytest.skip("fish's git completion is not installed")
+    lines = _ref_lines(repo)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    setup = fish_setup(scripts) + f"source {git_completion}\n"
+    got = complete_fish(fish, list(lines), env, setup, cwd=elsewhere)
+    assert {line: set(got[line]) for line in lines} == lines

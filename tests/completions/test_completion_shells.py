@@ -29,7 +29,7 @@ SHELLS = {"bash", "zsh", "fish"}
 # line -> what a TAB at its end offers (the same in the three shells).
 CASES: dict[str, set[str]] = {
     "clauderon co": {"completions", "config"},
-    "clauderon config ": {"path", "show", "init"},
+    "clauderon config ": {"path", "show", "init", "set"},
     "clauderon config sh": {"show"},
     "clauderon layout ": {"init"},
     "clauderon shell ": {"init", "install", "uninstall"},
@@ -191,7 +191,7 @@ def test_bash_works_under_nounset_noglob_odd_ifs_and_failglob(
     assert set(got["clauderon new --layout "][0]) == BUILTIN_LAYOUTS | {"mine"}
     assert set(got["clauderon new -b "][0]) == {"zellij", "tmux", "docker"}
     assert got["clauderon new --backend=t"][0] == ["tmux"]
-    assert set(got["clauderon config "][0]) == {"path", "show", "init"}
+    assert set(got["clauderon config "][0]) == {"path", "show", "init", "set"}
     flags, failglob = got["<STATE>"][0][0], " ".join(got["<STATE>"][0][1:])
     assert "u" in flags and "f" in flags and failglob == "shopt -s failglob"
 
