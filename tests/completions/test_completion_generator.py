@@ -261,3 +261,49 @@ def test_git_refs_come_from_fish_git_completion_in_the_repo_of_repo(
     setup = fish_setup(scripts) + f"source {git_completion}\n"
     got = complete_fish(fish, list(lines), env, setup, cwd=elsewhere)
     assert {line: set(got[line]) for line in lines} == lines
+
+
+def test_git_refs_come_from_zsh_git_completion_in_the_repo_of_repo(
+        scripts: Path, zsh: str, env: dict[str, str], repo: Path, tmp_path: Path) -> None:
+    plain = tmp_path / "plain-name"
+    plain.symlink_to(repo)
+    lines = _ref_lines(plain)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    before = complete_zsh(zsh, list(lines), env, tmp_path / "z1", fpath=scripts, cwd=elsewhere)
+    assert {line: before[line] for line in lines} == {line: [] for line in lines}
+    # A TAB after `git` loads zsh's git completion (_git and its helpers) into the shell.
+    got = complete_zsh(zsh, ["git checkout ", *lines], env, tmp_path / "z2", fpath=scripts,
+                       cwd=elsewhere)
+    assert {line: set(got[line]) for line in lines} == lines
+
+
+@pytest.fixture
+def trapped(env: dict[str, str], tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """PATH holding only programs that record that they ran (git among them) and fail."""
+    bin_dir = tmp_path / "trap-bin"
+    bin_dir.mkdir()
+    log = tmp_path / "ran.log"
+    for name in ("python3", "clauderon", "cat", "git", "grep", "sed"):
+        trap = bin_dir / name
+        trap.write_text(f"#!/bin/sh\necho {name} >> '{log}'\nexit 97\n")
+        trap.chmod(0o755)
+    return dict(env, PATH=str(bin_dir)), log
+
+
+NO_PROCESS_LINES = ["clauderon new x --agent c", "clauderon new x --base m"]
+
+
+def test_agent_names_and_refs_without_git_completion_run_nothing(
+        scripts: Path, bash: str, zsh: str, fish: str, agents_cache: Path,
+        trapped: tuple[dict[str, str], Path], tmp_path: Path) -> None:
+    env, log = trapped
+    by_bash = complete_bash(bash, NO_PROCESS_LINES, env, script=scripts / "clauderon.bash")
+    by_zsh = complete_zsh(zsh, NO_PROCESS_LINES, env, tmp_path / "zdot", fpath=scripts)
+    by_fish = complete_fish(fish, NO_PROCESS_LINES, env, fish_setup(scripts))
+    assert not log.exists(), f"a TAB ran: {log.read_text()}"
+    assert set(by_bash["clauderon new x --agent c"][0]) == {"claude", "codex"}
+    assert set(by_zsh["clauderon new x --agent c"]) == {"claude", "codex"}
+    assert set(by_fish["clauderon new x --agent c"]) == {"claude", "codex"}
+    assert (by_bash["clauderon new x --base m"][0], by_zsh["clauderon new x --base m"],
+            by_fish["clauderon new x --base m"]) == ([], [], [])
