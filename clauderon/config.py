@@ -108,7 +108,7 @@ def parse_env_entry(entry: str, *, where: str, error: type[Exception] = UsageErr
     password masked: the entry may be a proxy URL with credentials)."""
     from clauderon.secrets import mask
 
-    shown = mask(repr(entry))
+    shown = repr(mask(entry, whole=True))
     if "=" not in entry:
         raise error(f"{where}: {shown} has no '='; write it as KEY=VALUE")
     key, value = entry.split("=", 1)

@@ -106,7 +106,8 @@ def config_error(values: dict[str, object], text: str, shown: str) -> str | None
         found = problem(value)
         if found is not None and found.level == "error":
             line, col = locate(text, "proxy", key)
-            return (f"{shown}:{line}:{col}: proxy.{key} = {mask(repr(value))} {found.what}; "
+            return (f"{shown}:{line}:{col}: proxy.{key} = {mask(value, whole=True)!r} "
+                    f"{found.what}; "
                     "write it as scheme://host:port, any user and password before the host")
     return None
 

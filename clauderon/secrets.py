@@ -17,7 +17,9 @@ user information ends:
   (``user:***@host:3128``). ``user@host`` has no password and is left alone, and so is
   anything without an ``@``: ``host:3128``, ``no_proxy`` lists such as
   ``localhost,127.0.0.1,.corp``. (``user://x@host`` is an address with scheme ``user``,
-  as urllib and curl read it.) The one exception is a container image digest
+  as urllib and curl read it.) When the text is known to be one value (``whole=True``: a
+  variable's or a setting's value), the run is the whole value, spaces included. The one
+  exception is a container image digest
   (``image:tag@sha256:<64 hex digits>``), which is not a password.
 
 The password becomes ``***``. Every step scans a stretch of text that no other step scans
@@ -86,9 +88,14 @@ def _after_schemes(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, in
     return passwords, covered
 
 
-def _passwords(text: str) -> Iterator[tuple[int, int]]:
+def _passwords(text: str, whole: bool = False) -> Iterator[tuple[int, int]]:
     """``(start, end)`` of every password in ``text``, left to right, not overlapping."""
     if "@" not in text or ":" not in text:
+        return
+    if whole and "://" not in text:  # one value, one address: whitespace does not end it
+        colon, at = text.find(":"), text.rfind("@")
+        if colon < at and not _DIGEST.match(text, at + 1):
+            yield (colon + 1, at)
         return
     spans, covered = _after_schemes(text) if "://" in text else ([], [])
     done = 0
@@ -107,11 +114,13 @@ def _passwords(text: str) -> Iterator[tuple[int, int]]:
     yield from merged
 
 
-def mask(text: str) -> str:
-    """Replace every proxy password in ``text`` with ``***``."""
+def mask(text: str, *, whole: bool = False) -> str:
+    """Replace every proxy password in ``text`` with ``***``. ``whole``: ``text`` is one
+    value (a variable's, a setting's), so an address without a scheme is the whole of it,
+    spaces included (``user:pass word@host``)."""
     parts: list[str] = []
     done = 0
-    for start, end in _passwords(text):
+    for start, end in _passwords(text, whole):
         parts += [text[done:start], "***"]
         done = end
     if not parts:
@@ -121,12 +130,13 @@ def mask(text: str) -> str:
 
 
 def mask_env(variables: Mapping[str, str]) -> dict[str, str]:
-    return {key: mask(value) for key, value in variables.items()}
+    return {key: mask(value, whole=True) for key, value in variables.items()}
 
 
 def secrets_in(variables: Mapping[str, str]) -> list[str]:
     """The passwords held in ``variables`` (to check that no output leaks them)."""
     found: list[str] = []
     for value in variables.values():
-        found.extend(value[start:end] for start, end in _passwords(value) if end > start)
+        found.extend(value[start:end] for start, end in _passwords(value, True)
+                     if end > start)
     return found

@@ -37,9 +37,9 @@ def effective(env: dict[str, str]) -> list[tuple[str, object, str]]:
             dotted = f"{table}.{declared.key}" if table else declared.key
             value, source = _in_force(cfg, dotted, env)
             if isinstance(value, str):
-                value = mask(value)
+                value = mask(value, whole=True)
             elif isinstance(value, list):
-                value = [mask(v) for v in value]
+                value = [mask(v, whole=True) for v in value]
             rows.append((dotted, value, source))
     return rows
 

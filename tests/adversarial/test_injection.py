@@ -38,7 +38,7 @@ from tmux_lexer import parse_line
 from adversarial.stats import PROXY_URL, STATS
 from adversarial.support import TRACEBACK, World, assert_one_line_error, clauderon_argv
 from clauderon import config as config_mod
-from clauderon import names, session_env
+from clauderon import names, proxyurl, session_env
 from clauderon.backends.base import SessionSpec
 from clauderon.backends.docker import (
     DockerBackend,
@@ -614,11 +614,19 @@ def test_cli_proxy_urls_arrive_exact(world: World) -> None:
         "http://u:pw@[::1]:3128", "-x", "http://ü:漢@h:1",
     ]
     urls = [sub(u) for u in urls]
+    refused = 0
     for i, url in enumerate(urls):
         if i % 2:
             world.write_config(f"[proxy]\nhttps = {json.dumps(url)}\n")
             env: dict[str, str | None] = {}
             names_ = ("https_proxy", "HTTPS_PROXY")
+            found = proxyurl.problem(url)
+            if found and found.level == "error":  # a malformed address: a config error
+                assert_one_line_error(world.run("new", f"p{i}"), ":2:9: proxy.https = ",
+                                      code=2)
+                STATS.add("injection:rejected")
+                refused += 1
+                continue
         else:
             world.write_config("")
             env = {"http_proxy": url, "HTTP_PROXY": None}
@@ -627,7 +635,8 @@ def test_cli_proxy_urls_arrive_exact(world: World) -> None:
         record = read_session(world.env, f"p{i}")
         for var in names_:
             assert record["env"][var] == url, (var, url)
-    assert world.assert_consistent(doctor=False) == len(urls)
+    assert world.assert_consistent(doctor=False) == len(urls) - refused
+    assert refused == 1  # "http://u:$(touch /tmp/...)@h:1/": a space
     _assert_no_mark(world.home)
     STATS.add("cli:proxy urls", len(urls))
 

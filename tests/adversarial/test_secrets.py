@@ -144,7 +144,8 @@ def test_mask_follows_the_rule_exactly(text: str) -> None:
     """The linear masker agrees with the rule written the plain (quadratic) way
     (tests/masking_rule.py), with and without a scheme."""
     assert mask(text) == reference(text)
-    assert secrets_in({"v": text}) == reference_passwords(text)
+    if not any(ch.isspace() for ch in text):  # (secrets_in reads each value as a whole)
+        assert secrets_in({"v": text}) == reference_passwords(text)
 
 
 def test_a_password_without_a_scheme_is_masked_everywhere(world: World) -> None:

@@ -40,7 +40,7 @@ def shown_value(name: str, value: str | None) -> str:
         return "(unset)"
     if SECRET_NAME.search(name):
         return "***"
-    return repr(mask(value))
+    return repr(mask(value, whole=True))
 
 
 def compare(expected: Mapping[str, str], actual: Mapping[str, str]) -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from clauderon.doctor.context import Context
 from clauderon.doctor.model import Check, Result, error, ok, skipped, warning
 from clauderon.proxyurl import Endpoint, endpoint
+from clauderon.secrets import mask
 from clauderon.shellquote import quote_word, shell_kind
 
 URL_VARS = ("http_proxy", "https_proxy", "all_proxy")
@@ -84,7 +85,8 @@ def _case_conflicts(env: Mapping[str, str]) -> list[str]:
     for lower in (*URL_VARS, "no_proxy"):
         upper = lower.upper()
         if env.get(lower) and env.get(upper) and env[lower] != env[upper]:
-            found.append(f"{upper} and {lower} differ ({env[upper]} vs {env[lower]}); sessions "
+            found.append(f"{upper} and {lower} differ ({mask(env[upper], whole=True)} vs "
+                         f"{mask(env[lower], whole=True)}); sessions "
                          f"get {lower}'s value in both cases, other programs pick either")
     return found
 
@@ -109,7 +111,7 @@ def run_config(ctx: Context) -> Result:
         if value is None or verdict is None:
             continue
         level, what = verdict
-        line = f"{lower} = {value} (from {_source(ctx, lower)}) {what}"
+        line = f"{lower} = {mask(value, whole=True)} (from {_source(ctx, lower)}) {what}"
         (errors if level == "error" else warnings).append(line)
         remedies.append(_url_remedy(ctx, lower, value, level))
     conflicts = _case_conflicts(ctx.env)
@@ -130,7 +132,8 @@ def run_config(ctx: Context) -> Result:
         return warning(warnings[0], details=warnings[1:], remedy=remedy)
     if not urls:
         return ok("no proxy is set (neither [proxy] in the config nor *_proxy variables)")
-    return ok(f"{', '.join(f'{k}={v}' for k, v in urls.items())}; NO_PROXY covers loopback",
+    return ok(f"{', '.join(f'{k}={mask(v, whole=True)}' for k, v in urls.items())}; "
+              "NO_PROXY covers loopback",
               [f"{k} from {_source(ctx, k)}" for k in proxies])
 
 
