@@ -70,8 +70,10 @@ def test_install_hint_per_os(platform: str, ids: list[str], expected: str) -> No
 def test_install_hint_for_debian_family_is_cargo_or_the_release_binary(ids: list[str]) -> None:
     hint = install_hint("linux", ids, root=True, machine="aarch64")
 
-    assert hint.startswith("cargo install --locked zellij")
-    assert "zellij-aarch64-unknown-linux-musl.tar.gz" in hint
+    # a fresh HOME has no ~/.local/bin: the command makes it first
+    assert hint.startswith("mkdir -p ~/.local/bin && curl -fsSL ")
+    assert "zellij-aarch64-unknown-linux-musl.tar.gz | tar -xz -C ~/.local/bin" in hint
+    assert "cargo install --locked zellij" in hint
     assert "sudo" not in install_hint("linux", ["arch"], root=True)
 
 

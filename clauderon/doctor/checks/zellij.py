@@ -6,7 +6,6 @@ import os
 import re
 import socket
 import stat
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,49 +21,37 @@ _VERSION_DIR = re.compile(r"\d+\.\d+\.\d+\S*\Z")
 # -- install hints -----------------------------------------------------------------------
 
 
-def detected_os() -> tuple[str, list[str]]:
-    """(sys.platform, [distro id, ids it is like...]); distro is imported only here."""
-    if sys.platform == "darwin":
-        return "darwin", []
-    try:
-        import distro
-    except ImportError:  # pragma: no cover - distro is a dependency
-        return sys.platform, []
-    return sys.platform, [distro.id(), *distro.like().split()]
-
-
 def install_hint(platform: str, ids: Sequence[str], *, root: bool, machine: str = "x86_64"
                  ) -> str:
-    """How to install (or upgrade) Zellij on this OS, as a command to paste."""
-    sudo = "" if root else "sudo "
-    if platform == "darwin":
-        return "brew install zellij"
-    for os_id in ids:
-        if os_id in ("arch", "manjaro", "endeavouros", "artix"):
-            return f"{sudo}pacman -S zellij"
-        if os_id == "alpine":
-            return f"{sudo}apk add zellij"
-        if os_id in ("fedora", "rhel", "centos", "rocky", "almalinux"):
-            return (f"{sudo}dnf copr enable varlad/zellij && {sudo}dnf install zellij")
-        if os_id in ("opensuse", "opensuse-tumbleweed", "suse", "opensuse-leap"):
-            return f"{sudo}zypper install zellij"
-        if os_id == "gentoo":
-            return f"{sudo}emerge app-misc/zellij"
-        if os_id == "nixos":
-            return "nix-env -iA nixos.zellij"
-        if os_id in ("debian", "ubuntu", "linuxmint", "pop", "raspbian"):
-            break  # not packaged: cargo or the release binary
-    arch = "aarch64" if machine in ("aarch64", "arm64") else "x86_64"
-    binary = (f"curl -fsSL {RELEASES}/download/zellij-{arch}-unknown-linux-musl.tar.gz "
-              "| tar -xz -C ~/.local/bin")
-    return f"cargo install --locked zellij   (or the release binary: {binary})"
+    """How to install (or upgrade) Zellij on this OS, as a command to paste (the backend's
+    declared ``install`` commands)."""
+    from clauderon.backends.zellij import INFO
+    from clauderon.install_hints import hint
+
+    return hint(INFO.install, platform, ids, root=root, machine=machine)
 
 
 def hint_for_this_machine() -> str:
-    import platform as _platform
+    from clauderon.backends.zellij import INFO
+    from clauderon.install_hints import for_this_machine
 
-    plat, ids = detected_os()
-    return install_hint(plat, ids, root=os.geteuid() == 0, machine=_platform.machine())
+    return for_this_machine(INFO.install)
+
+
+LOCAL_BIN = "~/.local/bin"
+
+
+def local_bin_note(ctx: Context, hint: str) -> list[str]:
+    """When the install command puts zellij in ~/.local/bin and that directory is not on
+    PATH: say so, with the line that adds it (a fresh HOME has neither)."""
+    if LOCAL_BIN not in hint:
+        return []
+    local_bin = os.path.normpath(os.path.join(str(ctx.home), ".local", "bin"))
+    if local_bin in {os.path.normpath(p) for p in ctx.env.get("PATH", "").split(os.pathsep)}:
+        return []
+    return [f"{LOCAL_BIN} is not on PATH: after installing there, add it to your shell's "
+            'start-up file: export PATH="$HOME/.local/bin:$PATH" (fish: fish_add_path '
+            "~/.local/bin)"]
 
 
 # -- zellij.binary -----------------------------------------------------------------------
@@ -94,8 +81,10 @@ def run_binary(ctx: Context) -> Result:
         if not needed:
             return skipped(f"zellij is not installed (not needed: {why})",
                            remedy=hint_for_this_machine())
-        return error("zellij not found on PATH", details=[f"needed because {why}"],
-                     remedy=hint_for_this_machine())
+        hint = hint_for_this_machine()
+        return error("zellij not found on PATH",
+                     details=[f"needed because {why}", *local_bin_note(ctx, hint)],
+                     remedy=hint)
     where = ctx.tidy(info.path)
     if info.version is None:
         said = info.raw.splitlines()[0][:100] if info.raw else "nothing"
