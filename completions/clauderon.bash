@@ -113,9 +113,11 @@ __clauderon_spec() {
 # The kind of value an option takes.
 __clauderon_optkind() {
     case "$1 $2" in
+        'new --backend'|'new -b') kind=backend ;;
         'new --workdir'|'new -w') kind=dirs ;;
         'new --layout'|'new -l') kind=layouts ;;
         'new --shell'|'new -s') kind=files ;;
+        'new --network') kind=network ;;
         'env --shell') kind=shells ;;
         'doctor --check') kind=checks ;;
         'shell install --shell') kind=shells ;;
@@ -136,6 +138,8 @@ __clauderon_values() {
         gitrefs) __clauderon_gitrefs ;;
         shells) __clauderon_words bash zsh fish ;;
         checks) __clauderon_words docker.daemon docker.image docker.propagation tmux.binary zellij.binary zellij.sockets sessions.orphans sessions.env_files sessions.space registry.db config.file config.layout config.shell proxy.config proxy.reachable proxy.propagation shell.init shell.completions terminal.term docker tmux zellij sessions registry config proxy shell terminal ;;
+        backend) __clauderon_words docker tmux zellij ;;
+        network) __clauderon_words bridge none host ;;
     esac
     return 0
 }

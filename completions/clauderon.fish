@@ -216,14 +216,14 @@ complete -c clauderon -n "__clauderon_at ''" -l version -s V -d 'Print the versi
 complete -c clauderon -n "__clauderon_at ''" -l help -s h -d 'Show this message and exit.'
 
 # clauderon new
-complete -c clauderon -n "__clauderon_at 'new'" -l backend -s b -x -d 'The backend (default: config\'s default_backend).'
+complete -c clauderon -n "__clauderon_at 'new'" -l backend -s b -x -a 'docker tmux zellij' -d 'The backend (default: config\'s default_backend).'
 complete -c clauderon -n "__clauderon_at 'new'" -l workdir -s w -x -a '(__fish_complete_directories)' -d 'Directory the session starts in.'
 complete -c clauderon -n "__clauderon_at 'new'" -l name -s n -x -d 'Project name prefix.'
 complete -c clauderon -n "__clauderon_at 'new'" -l layout -s l -x -a '(__clauderon_layouts)' -d 'Zellij layout (a name or a file).'
 complete -c clauderon -n "__clauderon_at 'new'" -l shell -s s -r -F -d 'Shell to run.'
 complete -c clauderon -n "__clauderon_at 'new'" -l env -s e -x -d 'Extra variable (repeatable).'
 complete -c clauderon -n "__clauderon_at 'new'" -l image -x -d 'Docker image.'
-complete -c clauderon -n "__clauderon_at 'new'" -l network -x -d 'Docker network (docker.network\'s values).'
+complete -c clauderon -n "__clauderon_at 'new'" -l network -x -a 'bridge none host' -d 'Docker network (docker.network\'s values).'
 complete -c clauderon -n "__clauderon_at 'new'" -l attach -s a -d 'Attach right after creating.'
 complete -c clauderon -n "__clauderon_at 'new'" -l help -s h -d 'Show this message and exit.'
 

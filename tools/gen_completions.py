@@ -7,9 +7,10 @@
 Each script is a real shell file, ``tools/completion_templates/clauderon.{bash,zsh,fish}.in``,
 with a few ``@@NAME@@`` lines that this generator fills from
 ``typer.main.get_command(clauderon.cli.app.app)``: every command (hidden aliases included),
-every option, and what their values are. The values of a parameter with fixed choices
-(``click.Choice``, a typer Enum or Literal: anything whose type has ``choices``) are read from
-the parameter itself, so a new backend or network appears without touching this file; a small
+every option, and what their values are. The fixed values a parameter declares (the choices
+of a ``click.Choice`` type, a typer Enum or Literal, or what its ``shell_complete=`` callback
+returns: click's public ``Parameter.shell_complete``) are read from the parameter itself, so a
+new backend or network appears without touching this file; a small
 table below (``RULES``) names the other kinds of values (session names, layouts, directories,
 shells, doctor check ids). The scripts run no program per TAB: session names come from the names
 cache file (``clauderon.paths.names_cache``) read with shell builtins. Run this after changing a
@@ -20,7 +21,6 @@ scripts and the CLI disagree.
 from __future__ import annotations
 
 import argparse
-import enum
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -39,7 +39,7 @@ TEMPLATES = {"bash": "clauderon.bash.in", "zsh": "clauderon.zsh.in", "fish": "cl
 
 # What the values of options and arguments without fixed choices are, by option spelling (any
 # of its long names) or argument name; a (command path, name) key overrides the name alone.
-# Parameters with choices (their type's ``choices``) or typed click.Path need no entry.
+# Parameters that declare their values (declared_values) or typed click.Path need no entry.
 #   sessions: names from the names cache; agents: names from the agents cache; layouts: Zellij
 #   layouts; dirs/files: the file system; gitrefs: the shell's own git completion, in the
 #   repository of REPO_OPTION when the line has it; shells, checks: word_lists().
@@ -124,7 +124,7 @@ class Model:
 
 def word_lists() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
     """The word lists ``RULES`` names, read from the modules that define them, and their
-    labels. Fixed choices are not here: they come from each parameter (see _choice_kind)."""
+    labels. Fixed choices are not here: each parameter declares its own (declared_values)."""
     from clauderon.completions import SHELLS
 
     lists = {"shells": tuple(SHELLS), "checks": doctor_check_ids()}
@@ -156,10 +156,13 @@ def short_help(text: str | None, limit: int = 72) -> str:
     return sentence
 
 
-def _choice_words(choices: Iterable[Any]) -> tuple[str, ...]:
-    """The words a user types for ``choices`` (an Enum member is typed by its name, as click
-    itself matches it)."""
-    return tuple(c.name if isinstance(c, enum.Enum) else str(c) for c in choices)
+def declared_values(param: Any, ctx: Any) -> tuple[str, ...]:
+    """The fixed values the CLI declares for ``param``, through click's public completion API
+    (``Parameter.shell_complete``): a ``click.Choice`` (or typer Enum/Literal) type's choices,
+    or what a ``shell_complete=`` callback on the option returns (e.g. ``backends.names()``).
+    Empty when the parameter declares none (a free string, a path)."""
+    items = param.shell_complete(ctx, "")
+    return tuple(str(item.value) for item in items if getattr(item, "type", "plain") == "plain")
 
 
 def _choice_kind(param: Any, words: tuple[str, ...], model_words: dict[str, tuple[str, ...]],
@@ -179,11 +182,11 @@ def _choice_kind(param: Any, words: tuple[str, ...], model_words: dict[str, tupl
     return name
 
 
-def _param_kind(path: tuple[str, ...], param: Any, spellings: Sequence[str],
+def _param_kind(path: tuple[str, ...], param: Any, ctx: Any, spellings: Sequence[str],
                 model_words: dict[str, tuple[str, ...]], labels: dict[str, str]) -> str | None:
-    choices = getattr(param.type, "choices", None)
-    if choices:
-        return _choice_kind(param, _choice_words(choices), model_words, labels)
+    values = declared_values(param, ctx)
+    if values:
+        return _choice_kind(param, values, model_words, labels)
     for spelling in spellings:
         for key in ((" ".join(path), spelling), spelling):
             kind = OVERRIDES.get(key) if isinstance(key, tuple) else RULES.get(key)
@@ -218,7 +221,7 @@ def build_model(app: Any | None = None) -> Model:
                        words_help=str(getattr(cmd, "completion_words_help", "")))
         for param in cmd.get_params(ctx):
             if param.param_type_name == "argument":
-                kind = _param_kind(path, param, [param.name], words, labels)
+                kind = _param_kind(path, param, ctx, [param.name], words, labels)
                 count = 1 if param.nargs in (-1, 1) else param.nargs
                 for _ in range(count):
                     node.arguments.append(Argument(param.name, kind, param.nargs == -1))
@@ -231,7 +234,8 @@ def build_model(app: Any | None = None) -> Model:
             node.options.append(Option(
                 names=names, help=short_help(getattr(param, "help", None)),
                 takes_value=takes_value,
-                kind=_param_kind(path, param, longs, words, labels) if takes_value else None,
+                kind=_param_kind(path, param, ctx, longs, words, labels) if takes_value
+                else None,
                 hidden=bool(getattr(param, "hidden", False))))
         for name, sub in getattr(cmd, "commands", {}).items():
             node.commands.append(visit(sub, (*path, name), ctx))

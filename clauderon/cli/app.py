@@ -39,6 +39,23 @@ def _backend_metavar() -> str:
 BACKEND_METAVAR = _backend_metavar()
 
 
+def _backend_values(incomplete: str) -> list[str]:
+    """--backend's values for completion (typer's ``autocompletion``): tools/gen_completions.py
+    reads them into the static scripts."""
+    from clauderon import backends
+
+    return [n for n in backends.names() if n.startswith(incomplete)]
+
+
+def _network_values(incomplete: str) -> list[str]:
+    """--network's values for completion: the choices of the backends' ``network`` setting."""
+    from clauderon import backends
+
+    found = [c for b in backends.names() if (s := backends.setting(b, "network")) is not None
+             for c in s.choices]
+    return [c for c in dict.fromkeys(found) if c.startswith(incomplete)]
+
+
 def _version(value: bool) -> None:
     if value:
         output.echo(f"clauderon {__version__}")
@@ -83,7 +100,8 @@ def new(
                                   help="Session name (PROJECT-SESSION with --name)."),
     backend: Optional[str] = typer.Option(None, "--backend", "-b", metavar=BACKEND_METAVAR,
                                           help="The backend (default: config's "
-                                               "default_backend)."),
+                                               "default_backend).",
+                                          autocompletion=_backend_values),
     workdir: Optional[str] = typer.Option(None, "--workdir", "-w", metavar="DIR",
                                           help="Directory the session starts in."),
     name: Optional[str] = typer.Option(None, "--name", "-n", metavar="PROJECT",
@@ -96,7 +114,8 @@ def new(
                                   help="Extra variable (repeatable)."),
     image: Optional[str] = typer.Option(None, "--image", metavar="IMAGE", help="Docker image."),
     network: Optional[str] = typer.Option(None, "--network", metavar="NETWORK",
-                                          help="Docker network (docker.network's values)."),
+                                          help="Docker network (docker.network's values).",
+                                          autocompletion=_network_values),
     attach: bool = typer.Option(False, "--attach", "-a", help="Attach right after creating."),
 ) -> None:
     """Create a session in the background."""

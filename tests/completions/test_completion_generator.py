@@ -38,6 +38,10 @@ def _generator() -> Any:
     return sys.modules["gen_completions"]
 
 
+def _images(incomplete: str) -> list[str]:
+    return [i for i in ("debian-12", "alpine") if i.startswith(incomplete)]
+
+
 def _throwaway_app() -> typer.Typer:
     app = typer.Typer(add_completion=False)
 
@@ -47,7 +51,8 @@ def _throwaway_app() -> typer.Typer:
                 None, "--backend", "-b", help="The backend."),
             network: Optional[Literal["bridge", "none", "host"]] = typer.Option(
                 None, "--network", help="Docker network."),
-            image: Optional[str] = typer.Option(None, "--image", help="Docker image."),
+            image: Optional[str] = typer.Option(None, "--image", help="Docker image.",
+                                                autocompletion=_images),
             repo: Optional[str] = typer.Option(None, "--repo", help="Repository."),
             base: Optional[str] = typer.Option(None, "--base", help="Base ref."),
             branch: Optional[str] = typer.Option(None, "--branch", help="Branch."),
@@ -76,7 +81,8 @@ LINES = {
     "clauderon new --backend ": set(BACKENDS),
     "clauderon new -b p": {"podman"},
     "clauderon new --network ": {"bridge", "none", "host"},
-    "clauderon new --image ": set(),
+    "clauderon new --image ": {"debian-12", "alpine"},  # its autocompletion's values
+    "clauderon new --image a": {"alpine"},
 }
 
 
@@ -102,6 +108,7 @@ def test_a_choice_list_is_named_after_its_option() -> None:
     model = _generator().build_model(_throwaway_app())
     assert model.word_kinds["backend"] == tuple(BACKENDS)
     assert model.word_kinds["network"] == ("bridge", "none", "host")
+    assert model.word_kinds["image"] == ("debian-12", "alpine")
     assert model.labels["backend"] == "backend"
 
 
@@ -127,8 +134,8 @@ def test_a_template_placeholder_left_unfilled_stops_the_generator(
 
 
 def _cli_choice_options() -> dict[str, set[str]]:
-    """``clauderon PATH OPTION `` -> the choices of every option of the real CLI whose type has
-    fixed choices, read from click (not from the generator)."""
+    """``clauderon PATH OPTION `` -> the values every option of the real CLI declares (its
+    type's choices or its autocompletion), read through click (not through the generator)."""
     import typer.main
 
     from clauderon.cli.app import app
@@ -139,10 +146,10 @@ def _cli_choice_options() -> dict[str, set[str]]:
         ctx = cmd.context_class(cmd, parent=parent, info_name=path[-1] if path else "clauderon",
                                 **(cmd.context_settings or {}))
         for param in cmd.get_params(ctx):
-            choices = getattr(param.type, "choices", None)
-            if param.param_type_name == "option" and choices:
+            values = [i.value for i in param.shell_complete(ctx, "") if i.type == "plain"]
+            if param.param_type_name == "option" and values:
                 for name in param.opts:
-                    found[" ".join(("clauderon", *path, name)) + " "] = {str(c) for c in choices}
+                    found[" ".join(("clauderon", *path, name)) + " "] = set(values)
         for sub_name, sub in getattr(cmd, "commands", {}).items():
             walk(sub, (*path, sub_name), ctx)
 
@@ -156,6 +163,7 @@ def test_every_option_with_choices_offers_them_in_the_committed_scripts(
 
     expected = _cli_choice_options()
     assert expected.get("clauderon new --backend ") == set(backends.names())
+    assert expected.get("clauderon new --network ") == {"bridge", "none", "host"}
     got = complete_bash(bash, list(expected), env)
     assert {line: set(got[line][0]) for line in expected} == expected
 
