@@ -315,3 +315,28 @@ def test_agent_names_and_refs_without_git_completion_run_nothing(
     assert set(by_fish["clauderon new x --agent c"]) == {"claude", "codex"}
     assert (by_bash["clauderon new x --base m"][0], by_zsh["clauderon new x --base m"],
             by_fish["clauderon new x --base m"]) == ([], [], [])
+
+
+def test_a_backend_module_dropped_into_the_package_reaches_the_scripts(
+        tmp_path: Path, bash: str, env: dict[str, str]) -> None:
+    """Issue 10's proof, for the completion scripts: a copy of the package with one more
+    backend module (tests/architecture's throwaway `memo`), the generator and its templates
+    copied beside it unchanged; the regenerated bash script offers the new backend."""
+    import shutil
+
+    from tests.architecture.test_backend_module import MEMO
+
+    shutil.copytree(ROOT / "clauderon", tmp_path / "clauderon",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "clauderon" / "backends" / "memo.py").write_text(MEMO)
+    shutil.copytree(ROOT / "tools", tmp_path / "tools",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, str(tmp_path / "tools" / "gen_completions.py"),
+                           "--out", str(out)], capture_output=True, text=True, timeout=120,
+                          env={**env, "PYTHONPATH": ""})
+    assert done.returncode == 0, done.stderr
+    lines = {"clauderon new --backend ": {"docker", "memo", "tmux", "zellij"},
+             "clauderon new -b m": {"memo"}}
+    got = complete_bash(bash, list(lines), env, script=out / "clauderon.bash")
+    assert {line: set(got[line][0]) for line in lines} == lines
