@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from clauderon import __version__
-from clauderon.cli import output
+from clauderon.cli import output, usage
 from clauderon.errors import ClauderonError
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def age(created_at: str, now: datetime | None = None) -> str:
 # -- new ---------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(cls=usage.Command)
 def new(
     session: str = typer.Argument(..., metavar="SESSION",
                                   help="Session name (PROJECT-SESSION with --name)."),
@@ -235,7 +235,7 @@ def ls(json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 # -- attach ------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(cls=usage.Command)
 def attach(name: str = typer.Argument(..., metavar="NAME", help="Session name.")) -> None:
     """Attach to a session (replaces this process)."""
     from clauderon import sessions
@@ -313,7 +313,7 @@ def rm(
 # -- env ---------------------------------------------------------------------------------
 
 
-@app.command("env")
+@app.command("env", cls=usage.Command)
 def env_(
     name: str = typer.Argument(..., metavar="NAME", help="Session name."),
     shell: Optional[str] = typer.Option(None, "--shell", metavar="SHELL",
@@ -364,8 +364,6 @@ def run() -> None:
         output.err("error: aborted; nothing was changed")
         sys.exit(1)
     except typer.TyperException as exc:
-        from clauderon.cli import usage
-
         if not usage.is_help_shown(exc):
             output.err(f"error: {usage.message(exc)}")
         sys.exit(int(getattr(exc, "exit_code", 2)))

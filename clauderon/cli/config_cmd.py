@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from clauderon.cli import output
+from clauderon.cli.usage import Command
 
 if TYPE_CHECKING:
     from clauderon.config import Config
@@ -109,7 +110,7 @@ def init(force: bool = typer.Option(False, "--force", help="Overwrite an existin
     output.echo(f"Wrote {shown}")
 
 
-@app.command("set")
+@app.command("set", cls=Command)
 def set_(
     key: str = typer.Argument(..., metavar="KEY",
                               help="A dotted key: default_backend, tmux.socket, zellij.env..."),

@@ -14,6 +14,8 @@ import difflib
 import re
 from typing import Any
 
+from typer.core import TyperCommand
+
 _NO_SUCH_COMMAND = re.compile(r"No such command (.+?)\.(?: Did you mean .*)?\Z", re.DOTALL)
 _EXTRA = re.compile(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)\Z", re.DOTALL)
 
@@ -39,10 +41,21 @@ def _help_hint(ctx: Any) -> str:
     return f"run `{ctx.command_path} --help`" if ctx is not None else "run `clauderon --help`"
 
 
+def _unbraced(piece: str) -> str:
+    return piece[1:-1] if piece[:1] == "{" and piece[-1:] == "}" else piece
+
+
+class Command(TyperCommand):
+    """A command whose usage line writes a required argument as ``NAME``, as usage lines
+    do, where typer 0.28 writes ``{NAME}`` (``@app.command(cls=Command)``, typer's
+    documented way to customise a command class)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return [_unbraced(p) for p in super().collect_usage_pieces(ctx)]
+
+
 def _usage(ctx: Any) -> str:
-    # typer writes a required argument as {NAME}; a usage line says NAME
-    pieces = [p[1:-1] if p[:1] == "{" and p[-1:] == "}" else p
-              for p in ctx.command.collect_usage_pieces(ctx)]
+    pieces = [_unbraced(p) for p in ctx.command.collect_usage_pieces(ctx)]
     usage = " ".join(pieces)
     return f"usage: {ctx.command_path} {usage}".rstrip()
 

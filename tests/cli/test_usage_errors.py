@@ -52,13 +52,20 @@ def test_usage_error_is_one_line(cli: Cli, argv: list[str], line: str) -> None:
 def test_help_piped_is_plain_with_real_metavars(cli: Cli) -> None:
     result = cli.ok("new", "--help")
     assert "╭" not in result.stdout and "<str>" not in result.stdout
-    assert result.stdout.startswith("Usage: clauderon new [OPTIONS] ")
+    assert result.stdout.startswith("Usage: clauderon new [OPTIONS] SESSION\n")
+    assert "{" not in result.stdout
     for shown in ("-b, --backend [docker|tmux|zellij]", "-w, --workdir DIR",
                   "-n, --name PROJECT", "-l, --layout LAYOUT", "-s, --shell SHELL",
                   "-e, --env KEY=VALUE", "--image IMAGE", "--network NETWORK"):
         assert shown in result.stdout, shown
     assert "Usage: clauderon kill [OPTIONS] [NAME]" in cli.ok("kill", "--help").stdout
+    assert cli.ok("env", "--help").stdout.startswith(
+        "Usage: clauderon env [OPTIONS] NAME\n")
     assert "--shell SHELL" in cli.ok("env", "--help").stdout
+    assert cli.ok("attach", "--help").stdout.startswith(
+        "Usage: clauderon attach [OPTIONS] NAME\n")
+    assert cli.ok("config", "set", "--help").stdout.startswith(
+        "Usage: clauderon config set [OPTIONS] KEY [VALUE...]\n")
     assert "--shell SHELL" in cli.ok("shell", "install", "--help").stdout
     assert "Usage: clauderon shell init [OPTIONS] [SHELL]" in cli.ok(
         "shell", "init", "--help").stdout
