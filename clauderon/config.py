@@ -108,7 +108,8 @@ def parse_env_entry(entry: str, *, where: str, error: type[Exception] = UsageErr
     password masked: the entry may be a proxy URL with credentials)."""
     from clauderon.secrets import mask
 
-    shown = repr(mask(entry, whole=True))
+    name, eq, rest = entry.partition("=")
+    shown = repr(name + eq + mask(rest, whole=True) if eq else mask(entry, whole=True))
     if "=" not in entry:
         raise error(f"{where}: {shown} has no '='; write it as KEY=VALUE")
     key, value = entry.split("=", 1)

@@ -17,10 +17,11 @@ user information ends:
   (``user:***@host:3128``). ``user@host`` has no password and is left alone, and so is
   anything without an ``@``: ``host:3128``, ``no_proxy`` lists such as
   ``localhost,127.0.0.1,.corp``. (``user://x@host`` is an address with scheme ``user``,
-  as urllib and curl read it.) When the text is known to be one value (``whole=True``: a
-  variable's or a setting's value), the run is the whole value, spaces included. The one
-  exception is a container image digest
+  as urllib and curl read it.) The one exception is a container image digest
   (``image:tag@sha256:<64 hex digits>``), which is not a password.
+- **A value known to be one** (``whole=True``: a variable's or a setting's value) is one
+  address: after a leading ``scheme://``, or from its start, the text between the first
+  ``:`` and the *last* ``@`` of the value is the password, whatever it holds (spaces, ``://``).
 
 The password becomes ``***``. Every step scans a stretch of text that no other step scans
 (a ``://``'s scheme is looked for back to the previous ``://`` only, its user information up
@@ -38,6 +39,7 @@ from collections.abc import Iterator, Mapping
 _CREDENTIAL = re.compile(r"(?<!\S)[^\s:]*:(?P<pw>\S*)@")
 _DIGEST = re.compile(r"sha(?:256:[0-9a-f]{64}|384:[0-9a-f]{96}|512:[0-9a-f]{128})"
                      r"(?![0-9A-Za-z])")
+_LEADING_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _BEFORE_ADDRESS = "'\"(<,="
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 
@@ -92,9 +94,11 @@ def _passwords(text: str, whole: bool = False) -> Iterator[tuple[int, int]]:
     """``(start, end)`` of every password in ``text``, left to right, not overlapping."""
     if "@" not in text or ":" not in text:
         return
-    if whole and "://" not in text:  # one value, one address: whitespace does not end it
-        colon, at = text.find(":"), text.rfind("@")
-        if colon < at and not _DIGEST.match(text, at + 1):
+    if whole:  # one value, one address: neither whitespace nor a later "://" ends it
+        scheme = _LEADING_SCHEME.match(text)
+        begin, at = (scheme.end() if scheme else 0), text.rfind("@")
+        colon = text.find(":", begin, at) if at > begin else -1
+        if colon >= 0 and (scheme or not _DIGEST.match(text, at + 1)):
             yield (colon + 1, at)
         return
     spans, covered = _after_schemes(text) if "://" in text else ([], [])
