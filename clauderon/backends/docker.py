@@ -618,8 +618,10 @@ def _check_propagation(ctx: Context) -> Result:
             if key == "TERM" or "\n" in value:
                 continue  # docker exec sets its own TERM; env prints one line per variable
             if inside.get(key) != value:
-                details.append(mask(f"{record.name}: {key} is {inside.get(key)!r} inside the "
-                                    f"container, recorded {value!r}"))
+                got = inside.get(key)
+                shown = repr(mask(got, whole=True) if got is not None else None)
+                details.append(f"{record.name}: {key} is {shown} inside the container, "
+                               f"recorded {mask(value, whole=True)!r}")
     if details:
         return warning(f"{len(details)} variable(s) differ inside Docker sessions",
                        details=details,
