@@ -82,3 +82,11 @@ def test_list_wide_never_cuts_names(cli: Cli) -> None:
     assert code == 0 and "…" not in wide
     row = next(line for line in wide.splitlines() if line.startswith(long_name))
     assert row.split()[:4] == [long_name, "zellij", "running", str(cli.cwd)]
+
+
+def test_end_of_input_at_the_prompt_is_one_line(cli: Cli) -> None:
+    cli.ok("new", "kept")
+    code, text = on_terminal(cli, "kill", "--all", answer="\x04")
+    assert code == 1
+    assert text.endswith("error: aborted; nothing was changed\n") and "Aborted!" not in text
+    assert cli.ok("list").stdout.startswith("kept\tzellij\trunning\t")
