@@ -191,7 +191,8 @@ TAGS = ("K9vw", "Q7zk", "Z3mx")
 MASKED_OUTPUTS = (["config", "show"], ["config", "show", "--json"],
                   ["doctor", "--check", "proxy.config"],
                   ["doctor", "--json", "--check", "proxy.config"],
-                  ["env", "pw", "--masked"], ["env", "pw", "--masked", "--shell", "fish"])
+                  ["env", "pw", "--masked"], ["env", "pw", "--masked", "--shell", "fish"],
+                  ["doctor", "--json"])
 
 
 def _password(draw: st.DrawFn, alphabet: str) -> str:
