@@ -50,7 +50,6 @@ def doctor(
 
 def _print_report(outcomes: "Sequence[Outcome]", *, as_json: bool, verbose: bool,
                   fixing: bool, env: dict[str, str]) -> None:
-    import json
     import sys
 
     from clauderon.cli import output
@@ -58,7 +57,7 @@ def _print_report(outcomes: "Sequence[Outcome]", *, as_json: bool, verbose: bool
 
     shown = report.cleaned(outcomes, env)
     if as_json:
-        sys.stdout.write(json.dumps(report.to_json(shown), indent=2, ensure_ascii=False) + "\n")
+        output.print_json(report.to_json(shown))
         return
     from clauderon.backend_advice import for_doctor
 
