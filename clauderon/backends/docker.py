@@ -446,7 +446,7 @@ class DockerBackend:
         from clauderon.proc import describe
 
         # one command whatever the container's name: every container carrying the label
-        listing = describe(["docker", "ps", "-aq", "--filter", f"{LABEL_SESSION}={name}"])
+        listing = describe(["docker", "ps", "-aq", "--filter", f"label={LABEL_SESSION}={name}"])
         return f"docker rm -f $({listing})"
 
 

@@ -48,7 +48,7 @@ from clauderon.backends.docker import (
 )
 from clauderon.backends.tmux import TmuxBackend, TmuxVersion
 from clauderon.backends.zellij import ZellijBackend
-from clauderon.errors import UsageError
+from clauderon.errors import ClauderonError, UsageError
 
 pytestmark = pytest.mark.adversarial("injection")
 
@@ -138,10 +138,14 @@ def _assert_no_mark(home: Path | None = None) -> None:
 
 def tmux_format_literal(arg: str) -> str:
     """What tmux's format expansion makes of a value that must stay literal: every '#' must
-    be doubled ('##' is '#'); '#(' would run a command, '#{' substitute a value."""
+    be doubled ('##' is '#'); '#(' would run a command, '#{' substitute a value; '#[' (a
+    style) is left as it is by the expansion."""
     out, i = [], 0
     while i < len(arg):
-        if arg[i] == "#":
+        if arg[i] == "#" and arg[i:i + 2] == "#[":
+            out.append("#[")
+            i += 2
+        elif arg[i] == "#":
             assert arg[i:i + 2] == "##", f"{arg!r}: a lone '#' would be expanded by tmux"
             out.append("#")
             i += 2
@@ -221,7 +225,7 @@ def test_tmux_argv_keeps_every_value_exact(name: str, workdir: str, shell: str,
     argv = backend.create_argv(spec, script)
     # the argv names the script only: no value of the session reaches a command line
     assert argv == ["tmux", "start-server", ";", "source-file", str(script)]
-    new, option = parse_line(backend.create_script(spec))  # as tmux's parser reads it
+    new, option, keep = parse_line(backend.create_script(spec))  # as tmux's parser reads it
     assert new[:3] == ["new-session", "-d", "-s"]
     assert tmux_format_literal(new[3]) == name
     assert new[4] == "-c" and tmux_format_literal(new[5]) == str(spec.workdir)
@@ -233,6 +237,7 @@ def test_tmux_argv_keeps_every_value_exact(name: str, workdir: str, shell: str,
     assert tail[0] == "--" and tail[-2:] == [f"SHELL={spec.shell}", spec.shell]
     assert tail[2] == f"TERM={senv.variables['TERM']}"
     assert option == ["set-option", "-t", f"={name}:", "default-shell", spec.shell]
+    assert keep == ["set-option", "-w", "-t", f"={name}:", "remain-on-exit", "on"]
     STATS.add("argv:tmux", 3 + len(senv.variables))
 
 
@@ -359,7 +364,14 @@ def test_real_tmux_receives_every_value_exactly(tmux_lab: dict[str, Any], name: 
                                caller_env=world.env, extra_env=extra)
     spec = backend.prepare(SessionSpec(name=name, workdir=wd.resolve(), shell=str(shell_path),
                                        env=senv))
-    backend.create(spec)
+    try:
+        backend.create(spec)
+    except ClauderonError as exc:
+        # a directory tmux cannot start a pane in ('##[' stays '##['): refused, nothing kept
+        assert "instead of" in str(exc) and "\n" not in str(exc), exc
+        assert name not in backend.states()
+        STATS.add("injection:rejected")
+        return
     listed = subprocess.run([tmux_lab["tmux"], "list-sessions", "-F", "#{session_name}"],
                             env=world.env, capture_output=True, text=True, check=True)
     assert name in listed.stdout.splitlines()
@@ -648,8 +660,8 @@ def test_cli_tmux_names_and_workdirs_arrive_exact(world: World) -> None:
     tmux = require("tmux", "the injection tests run a real tmux server")
     world.write_config('default_backend = "tmux"\n')
     cases = {sub(k): sub(v) for k, v in {
-        "hash#(CMD)": "#(CMD)", "semi;": "trail;", "fmt#{session_id}": "#{pane_id}",
-        "q'\"`CMD`": "$(CMD)", "both;#(CMD);": "both;#(CMD);"}.items()}
+        "hash(CMD)": "#(CMD)", "semi;": "trail;", "fmt{session_id}": "#{pane_id}",
+        "q'\"`CMD`": "$(CMD)", "both;(CMD);": "both;#(CMD);", "style": "#[fg=red]"}.items()}
     for name, component in cases.items():
         wd = world.root / component
         wd.mkdir()
@@ -662,7 +674,8 @@ def test_cli_tmux_names_and_workdirs_arrive_exact(world: World) -> None:
     _assert_no_mark(world.home)
     listed = {item["name"]: item["status"] for item in world.json("list")}
     assert listed == dict.fromkeys(cases, "running")
-    for bad in ("dollar$x", "back\\slash", "dot.x", "colon:x"):
+    for bad in ("dollar$x", "back\\slash", "dot.x", "colon:x", sub("hash#(CMD)"),
+                sub("fmt#{session_id}"), "#[fg=red]x"):
         assert_one_line_error(world.run("new", "--", bad), "tmux", code=2)
         STATS.add("injection:rejected")
     world.ok("kill", "--all", "--yes")
