@@ -117,6 +117,19 @@ def env_files(ctx: Context) -> dict[str, Path]:
     return found
 
 
+def shell_problem(shell: str) -> str | None:
+    """What is wrong with ``shell`` as a session shell on this machine, or None."""
+    if not os.path.isabs(shell):
+        return "is not an absolute path"
+    if not os.path.exists(shell):
+        return "does not exist"
+    if not os.path.isfile(shell):
+        return "is not a file"
+    if not os.access(shell, os.X_OK):
+        return "is not executable"
+    return None
+
+
 def unwritable(directory: Path) -> str | None:
     """Why clauderon cannot create files in ``directory`` (or in the nearest existing
     ancestor, where it would create it), or None: a probe file is written and removed."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from clauderon.doctor.checks import _live
 from clauderon.doctor.context import Context
 from clauderon.doctor.model import Check, Result, error, ok, plural, skipped, warning
 
@@ -60,12 +61,8 @@ def fix_file(ctx: Context, result: Result) -> list[str]:
 
 def run_layout(ctx: Context) -> Result:
     from clauderon.errors import ConfigError
-    from clauderon.layouts import (
-        CLAUDERON_LAYOUT_NAME,
-        LayoutNotFound,
-        resolve_layout,
-        validate_layout,
-    )
+    from clauderon.layout_check import validate_layout
+    from clauderon.layouts import CLAUDERON_LAYOUT_NAME, LayoutNotFound, resolve_layout
 
     try:
         cfg = ctx.config()
@@ -120,34 +117,22 @@ def fix_layout(ctx: Context, result: Result) -> list[str]:
 # -- config.shell ------------------------------------------------------------------------------
 
 
-def _shell_problem(shell: str) -> str | None:
-    if not os.path.isabs(shell):
-        return "is not an absolute path"
-    if not os.path.exists(shell):
-        return "does not exist"
-    if not os.path.isfile(shell):
-        return "is not a file"
-    if not os.access(shell, os.X_OK):
-        return "is not executable"
-    return None
-
-
 def run_shell(ctx: Context) -> Result:
+    from clauderon import backends as table
     from clauderon.config import effective_shell
 
     cfg = ctx.config_or_default()
-    backends = [b for b in ("zellij", "tmux") if b == cfg.default_backend
-                or cfg.get(f"{b}.shell")]
+    backends = [b for b in table.names() if not table.info(b).shell_in_image
+                and (b == cfg.default_backend or cfg.get(f"{b}.shell"))]
     if not backends:
-        return skipped(f"the {cfg.default_backend} backend runs the shell of its image "
-                       "(see the docker checks)")
+        return skipped(f"the {cfg.default_backend} backend runs the shell of its image")
     found: list[str] = []
     bad: list[tuple[str, str, str, str]] = []
     for backend in backends:
         shell, source = effective_shell(cfg, backend, None, ctx.env)
         origin = {"file": f"{backend}.shell in the config", "env:SHELL": "$SHELL",
                   "default": "the default"}.get(source, source)
-        problem = _shell_problem(shell)
+        problem = _live.shell_problem(shell)
         if problem:
             bad.append((backend, shell, origin, problem))
         else:
@@ -155,7 +140,7 @@ def run_shell(ctx: Context) -> Result:
     if bad:
         backend, shell, origin, problem = bad[0]
         fallback = next((s for s in ("/bin/bash", "/usr/bin/bash", "/bin/sh")
-                         if _shell_problem(s) is None), "/bin/sh")
+                         if _live.shell_problem(s) is None), "/bin/sh")
         if origin == "$SHELL":
             remedy = f"export SHELL={fallback}"
         else:

@@ -232,7 +232,6 @@ def probe(ctx: Context, shell: str, backend: str) -> Probed:
 
 def run_propagation(ctx: Context) -> Result:
     from clauderon.config import effective_shell
-    from clauderon.doctor.checks.config import _shell_problem
 
     cfg = ctx.config_or_default()
     backend = cfg.default_backend
@@ -240,7 +239,7 @@ def run_propagation(ctx: Context) -> Result:
         return skipped("the docker backend's shell runs inside the container (see the docker "
                        "checks)")
     shell, _source = effective_shell(cfg, backend, None, ctx.env)
-    if _shell_problem(shell):
+    if _live.shell_problem(shell):
         return skipped(f"the session shell {shell} is not usable (see config.shell)",
                        remedy="clauderon doctor --check config.shell")
     try:
