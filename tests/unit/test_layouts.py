@@ -11,17 +11,16 @@ import pytest
 from clauderon import layouts
 from clauderon.errors import ConfigError, UsageError
 from clauderon.kdl import KdlNode, parse
+from clauderon.layout_check import LayoutProblem, validate_layout
 from clauderon.layouts import (
     BUILTIN_LAYOUTS,
     CLAUDERON_LAYOUT,
     LayoutNotFound,
-    LayoutProblem,
     ResolvedLayout,
     builtin_layout_text,
     builtin_layouts,
     clauderon_layout_path,
     resolve_layout,
-    validate_layout,
     write_clauderon_layout,
 )
 
