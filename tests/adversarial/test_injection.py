@@ -790,7 +790,6 @@ def test_a_crlf_rc_file_whose_hook_line_breaks_does_not_pass(world: World, shell
     assert item["status"] == "error", item
     assert "did not run" in item["summary"] and f"~/.{shell}rc" in item["summary"], item
     assert item["remedy"].startswith(f"clauderon shell install --shell {shell}"), item
-    STATS.add(f"tmpdir:{shell}")
 
 
 def _paste(shell: str, world: World, command: str, show: str) -> str:
