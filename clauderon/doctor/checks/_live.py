@@ -130,6 +130,17 @@ def shell_problem(shell: str) -> str | None:
     return None
 
 
+def host_backend(ctx: Context) -> str:
+    """The backend whose sessions' shells run on this machine that doctor probes: the
+    default one, or (when the default runs its shell inside an image) the first such."""
+    from clauderon import backends
+
+    default = ctx.default_backend
+    if backends.exists(default) and not backends.info(default).shell_in_image:
+        return default
+    return next((b for b in backends.names() if not backends.info(b).shell_in_image), default)
+
+
 def unwritable(directory: Path) -> str | None:
     """Why clauderon cannot create files in ``directory`` (or in the nearest existing
     ancestor, where it would create it), or None: a probe file is written and removed."""

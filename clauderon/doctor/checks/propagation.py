@@ -235,8 +235,10 @@ def run_propagation(ctx: Context) -> Result:
 
     cfg = ctx.config_or_default()
     backend = cfg.default_backend
-    if backend == "docker":
-        return skipped("the docker backend's shell runs inside the container (see the docker "
+    from clauderon import backends
+
+    if backends.exists(backend) and backends.info(backend).shell_in_image:
+        return skipped(f"the {backend} backend's shell runs inside its image (see its own "
                        "checks)")
     shell, _source = effective_shell(cfg, backend, None, ctx.env)
     if _live.shell_problem(shell):

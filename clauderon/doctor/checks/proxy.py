@@ -9,6 +9,7 @@ import socket
 import threading
 from collections.abc import Mapping
 
+from clauderon.doctor.checks import _live
 from clauderon.doctor.context import Context
 from clauderon.doctor.model import Check, Result, error, ok, skipped, warning
 from clauderon.proxyurl import Endpoint, endpoint
@@ -24,7 +25,7 @@ def session_proxies(ctx: Context) -> dict[str, str]:
     from clauderon.session_env import PROXIES, compute
 
     cfg = ctx.config_or_default()
-    backend = "zellij" if ctx.default_backend == "docker" else ctx.default_backend
+    backend = _live.host_backend(ctx)
     senv = compute("doctor-probe", config=cfg, backend=backend, caller_env=ctx.env)
     return {lower: senv.variables[lower] for _key, lower in PROXIES if lower in senv.variables}
 

@@ -53,12 +53,14 @@ def _install_hint(term: str) -> str:
 
 
 def session_term(ctx: Context) -> tuple[str, str] | None:
-    """(TERM sessions of the default backend get, where it comes from); None for docker."""
+    """(TERM sessions of the default backend get, where it comes from); None when its
+    shells run inside an image (Docker)."""
+    from clauderon import backends
     from clauderon.session_env import DEFAULT_TERM, compute
 
     cfg = ctx.config_or_default()
     backend = cfg.default_backend
-    if backend == "docker":
+    if not backends.exists(backend) or backends.info(backend).shell_in_image:
         return None
     term = compute("doctor-probe", config=cfg, backend=backend,
                    caller_env=ctx.env).variables["TERM"]
