@@ -151,7 +151,8 @@ def unwritable(directory: Path) -> str | None:
         target = target.parent
     if not target.is_dir():
         return f"{target} is not a directory"
-    probe = transient_path(target, "doctor-write-probe")
+    # (unique: registry.db and sessions.space probe the same directory at the same time)
+    probe = transient_path(target, f"doctor-write-probe.{os.urandom(4).hex()}")
     try:
         fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except OSError as exc:
