@@ -15,7 +15,7 @@ See docs/zellij.md, "What clauderon relies on in Zellij's CLI": "Layout resoluti
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -278,6 +278,55 @@ def _with_kdl_extension(path: str) -> str:
     return f"{head}{stem}.kdl"
 
 
+NAME_MAX = 255
+"""Bytes in one file name (Linux's NAME_MAX; ext4, btrfs, xfs, tmpfs): longer fails ENAMETOOLONG."""
+PATH_MAX = 4096
+"""Bytes in a whole path, its terminating NUL included (Linux's PATH_MAX)."""
+
+
+def _shown(layout: str) -> str:
+    """A layout as messages show it: a very long one cut, with its length in bytes."""
+    if len(layout) <= 80:
+        return layout
+    return f"{layout[:60]}... ({len(os.fsencode(layout)):,} bytes)"
+
+
+def _refuse_unusable(layout: str, *, is_path: bool, ldir: Path, env: Mapping[str, str] | None
+                     ) -> None:
+    """Refuse a layout no file system can hold, before asking the file system about it.
+
+    A bare NAME is the file name ``NAME.kdl``: at most :data:`NAME_MAX` bytes. A path may have
+    no component longer than that and at most :data:`PATH_MAX` - 1 bytes in all. A NUL cannot
+    be in any file name. Raises :class:`LayoutNotFound` naming the value and the fix.
+    """
+    shown = _shown(layout)
+    if "\0" in layout:
+        raise LayoutNotFound(
+            f"layout {shown!r} contains a NUL character, which no file name can hold; "
+            "give a layout name or path without it", layout=layout)
+    if is_path:
+        longest = max((c for c in _components(layout)), key=lambda c: len(os.fsencode(c)))
+        size = len(os.fsencode(longest))
+        if size > NAME_MAX:
+            raise LayoutNotFound(
+                f"layout path {shown!r} has a component of {size:,} bytes; a file or "
+                f"directory name has at most {NAME_MAX}: give the path of an existing .kdl file",
+                layout=layout)
+        if len(os.fsencode(layout)) >= PATH_MAX:
+            raise LayoutNotFound(
+                f"layout path {shown!r} is longer than {PATH_MAX - 1:,} bytes; give the path of "
+                "an existing .kdl file", layout=layout)
+        return
+    size = len(os.fsencode(f"{layout}.kdl"))
+    if size > NAME_MAX:
+        where = paths.tidy_home(str(ldir), env)
+        raise LayoutNotFound(
+            f"layout name {shown!r} is too long: Zellij looks for NAME.kdl in {where} and a file "
+            f"name has at most {NAME_MAX} bytes (this one {size:,}); give a name of at most "
+            f"{NAME_MAX - 4} bytes or a built-in: {', '.join(builtin_layouts())}",
+            layout=layout)
+
+
 def resolve_layout(
     layout: str,
     *,
@@ -313,8 +362,22 @@ def resolve_layout(
     )
     if not layout or not layout.strip():
         raise LayoutNotFound(f"the layout name is empty; {pick}", layout=layout)
+    is_path = _extension(layout) is not None or len(_components(layout)) > 1
+    _refuse_unusable(layout, is_path=is_path, ldir=ldir, env=env)
+    try:
+        return _find(layout, is_path=is_path, cwd=cwd, ldir=ldir, available=available,
+                     version=version, show=show)
+    except OSError as err:  # e.g. a directory on the way that may not be searched
+        where = f" ({_shown(show(Path(err.filename)))})" if err.filename else ""
+        raise LayoutNotFound(
+            f"cannot look for layout {_shown(layout)!r}: {err.strerror or err}{where}; "
+            "make it readable or give another layout", layout=layout) from err
 
-    if _extension(layout) is not None or len(_components(layout)) > 1:
+
+def _find(layout: str, *, is_path: bool, cwd: Path, ldir: Path, available: tuple[str, ...],
+          version: Version | None, show: Callable[[Path], str]) -> ResolvedLayout:
+    """:func:`resolve_layout` once the name is known to be usable."""
+    if is_path:
         given = cwd / layout
         alt = cwd / _with_kdl_extension(layout)
         if given.is_file():

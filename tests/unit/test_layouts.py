@@ -1093,3 +1093,17 @@ def test_swap_tabs_use_the_default_tab_template() -> None:
         "This template has 0 children blocks, only 1 is allowed when used to insert child panes",
     )
     assert_ok("default_tab_template { children; }\nswap_tiled_layout { tab { pane; }; }")
+
+
+@pytest.mark.parametrize("layout,fragment", [
+    ("a\0b", "NUL character"),
+    ("n" * 252, "too long"),
+    ("dir/" + "c" * 256, "component of 256 bytes"),
+])
+def test_a_layout_no_file_system_can_hold_is_refused_before_looking(
+        tmp_path: Path, layout: str, fragment: str) -> None:
+    with pytest.raises(LayoutNotFound) as caught:
+        resolve_layout(layout, cwd=tmp_path, layout_dir=tmp_path)
+    assert fragment in str(caught.value)
+    assert len(str(caught.value)) < 500
+    assert caught.value.exit_code == 2
