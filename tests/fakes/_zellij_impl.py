@@ -3,9 +3,9 @@
 The executable ``zellij`` next to this file is a tiny launcher that imports this module, so
 Python caches its bytecode (a script is recompiled on every run: ~60 ms for this file).
 
-Built from the contract document ``zellij-cli.md`` (sections 1-9, "What a faithful fake
-must emulate" and "Pitfalls"). It keeps its state where the real Zellij computes its
-socket and cache directories, so path-length rules and isolation through
+It emulates what clauderon relies on (docs/zellij.md, "What clauderon relies on in Zellij's
+CLI") and refuses the subcommands clauderon does not use. It keeps its state where the real
+Zellij computes its socket and cache directories, so path-length rules and isolation through
 ``ZELLIJ_SOCKET_DIR`` / ``XDG_CACHE_HOME`` behave the same way. See README.md next to this
 file for the knobs (``FAKE_ZELLIJ_*``) and the state layout.
 
@@ -385,7 +385,6 @@ def read_running(paths: Paths, name: str) -> dict[str, Any] | None:
     rec.setdefault("tabs", [{"id": 0, "name": "Tab #1"}])
     rec.setdefault("panes", [])
     rec.setdefault("focused_pane", None)
-    rec.setdefault("next_pane_id", len(rec["panes"]))
     rec.setdefault("attaches", [])
     rec.setdefault("events", [])
     rec.setdefault("clients", 0)
@@ -523,7 +522,6 @@ def kill_running(ctx: Ctx, name: str) -> bool:
         keep = ENV.get("FAKE_ZELLIJ_KILL_KEEPS_RECORD", "1") != "0"
         if not rec.get("serialization", True):
             keep = False
-        stop_pane_processes(rec)
         try:
             os.unlink(paths.sock(name))
         except FileNotFoundError:
@@ -551,18 +549,6 @@ def save_exited(paths: Paths, rec: dict[str, Any], now: float) -> None:
     folder = paths.info(rec["name"])
     write_in_dir(folder, EXITED_JSON, json.dumps(rec, indent=1, ensure_ascii=False, sort_keys=True))
     write_in_dir(folder, "session-layout.kdl", resurrection_kdl(rec), mtime=float(rec["created"]))
-
-
-def stop_pane_processes(rec: dict[str, Any]) -> None:
-    for pane in rec.get("panes", []):
-        pid = pane.get("pid")
-        if pid:
-            try:
-                import signal
-
-                os.killpg(int(pid), signal.SIGHUP)
-            except (OSError, ValueError):
-                pass
 
 
 def update_running(ctx: Ctx, name: str, change: Callable[[dict[str, Any]], Any]) -> Any:
@@ -1657,142 +1643,6 @@ def builtin_layouts(ver: Version) -> dict[str, str]:
     return layouts
 
 
-DEFAULT_CONFIG = """\
-// The default configuration of this (fake) zellij.
-// keybinds are omitted here; see the zellij documentation for the full default config.
-
-// Choose what to do when zellij receives SIGTERM, SIGINT, SIGQUIT or SIGHUP
-// on_force_close "quit"
-
-// Send a request for a simplified ui (without arrow fonts) to plugins
-// simplified_ui true
-
-// Choose the path to the default shell that zellij will use for opening new panes
-// default_shell "fish"
-
-// Choose the path to override cwd that zellij will use for opening new panes
-// default_cwd ""
-
-// Toggle between having pane frames around the panes
-// pane_frames true
-
-// The name of the default layout to load on startup
-// default_layout "compact"
-
-// The folder in which Zellij will look for layouts
-// layout_dir "/path/to/my/layout_dir"
-
-// Enable or disable automatic copy (and clear) of selection when releasing mouse
-// copy_on_select false
-
-// Enable or disable writing of session metadata to disk
-// disable_session_metadata true
-
-// Whether sessions should be serialized to the cache folder
-// session_serialization false
-
-// How often in seconds sessions are serialized
-// serialization_interval 10000
-
-plugins {
-    tab-bar location="zellij:tab-bar"
-    status-bar location="zellij:status-bar"
-    strider location="zellij:strider"
-    compact-bar location="zellij:compact-bar"
-    session-manager location="zellij:session-manager"
-    welcome-screen location="zellij:session-manager" {
-        welcome_screen true
-    }
-    filepicker location="zellij:strider" {
-        cwd "/"
-    }
-}
-"""
-
-
-def completion_script(shell: str) -> str:
-    if shell == "bash":
-        return (
-            "_zellij() {\n    local i cur prev opts cmd\n    COMPREPLY=()\n"
-            '    cur="${COMP_WORDS[COMP_CWORD]}"\n    prev="${COMP_WORDS[COMP_CWORD-1]}"\n'
-            '    opts="-h -V -s -l -c -d --help --version --session --layout --config --config-dir '
-            "--debug options setup list-sessions attach kill-session delete-session "
-            "kill-all-sessions "
-            'delete-all-sessions action run edit"\n'
-            '    COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )\n    return 0\n}\n\n'
-            "complete -F _zellij -o bashdefault -o default zellij\n"
-            'function zr () { zellij run --name "$*" -- bash -ic "$*";}\n'
-            'function zrf () { zellij run --name "$*" --floating -- bash -ic "$*";}\n'
-            'function ze () { zellij edit "$*";}\n'
-            'function zef () { zellij edit --floating "$*";}\n'
-        )
-    if shell == "zsh":
-        return (
-            "#compdef zellij\n\nautoload -U is-at-least\n\n_zellij() {\n"
-            '    _arguments "${_arguments_options[@]}" \\\n'
-            "'-s+[Specify name of a new session]:SESSION: ' \\\n"
-            "'-l+[Name of a predefined layout]:LAYOUT:_files' \\\n"
-            "'-h[Print help information]' \\\n'-V[Print version information]' \\\n"
-            '":: :_zellij_commands" \\\n"*::: :->zellij" \\\n&& ret=0\n}\n\n'
-            '_zellij "$@"\n'
-            'function zr () { zellij run --name "$*" -- zsh -ic "$*";}\n'
-            'function ze () { zellij edit "$*";}\n'
-        )
-    if shell == "fish":
-        return (
-            'complete -c zellij -n "__fish_use_subcommand" -s s -l session -d \'Specify name of '
-            "a new session' -r\n"
-            'complete -c zellij -n "__fish_use_subcommand" -s l -l layout -d \'Name of a '
-            "predefined layout' -r -F\n"
-            'complete -c zellij -n "__fish_use_subcommand" -s h -l help -d \'Print help '
-            "information'\n"
-            'complete -c zellij -n "__fish_use_subcommand" -s V -l version -d \'Print version '
-            "information'\n"
-            'complete -c zellij -n "__fish_use_subcommand" -f -a "attach" -d \'Attach to a '
-            "session'\n"
-            'complete -c zellij -n "__fish_use_subcommand" -f -a "list-sessions" -d \'List active '
-            "sessions'\n"
-            "function __fish_complete_sessions\n"
-            "    zellij list-sessions --short --no-formatting 2>/dev/null\n"
-            "end\n"
-            'complete -c zellij -n "__fish_seen_subcommand_from attach a kill-session k '
-            'delete-session d" '
-            '-f -a "(__fish_complete_sessions)" -d "Session"\n'
-            'function zr\n    command zellij run --name "$argv" -- fish -c "$argv"\nend\n'
-        )
-    if shell == "elvish":
-        return (
-            "use builtin;\nuse str;\n\nset edit:completion:arg-completer[zellij] = {|@words|\n"
-            "    var completions = [\n        &'zellij'= {\n"
-            "            cand -s 'Specify name of a new session'\n"
-            "            cand attach 'Attach to a session'\n        }\n    ]\n"
-            "    $completions[$command]\n}\n"
-        )
-    return (
-        "using namespace System.Management.Automation\n\n"
-        "Register-ArgumentCompleter -Native -CommandName 'zellij' -ScriptBlock {\n"
-        "    param($wordToComplete, $commandAst, $cursorPosition)\n"
-        "    [CompletionResult]::new('attach', 'attach', [CompletionResultType]::ParameterValue, "
-        "'Attach to a session')\n"
-        "}\n"
-    )
-
-
-AUTO_START = {
-    "bash": (
-        'if [[ -z "$ZELLIJ" ]]; then\n    if [[ "$ZELLIJ_AUTO_ATTACH" == "true" ]]; then\n'
-        "        zellij attach -c\n    else\n        zellij\n    fi\n\n"
-        '    if [[ "$ZELLIJ_AUTO_EXIT" == "true" ]]; then\n        exit\n    fi\nfi\n'
-    ),
-    "fish": (
-        'if not set -q ZELLIJ\n    if test "$ZELLIJ_AUTO_ATTACH" = "true"\n        zellij attach '
-        "-c\n"
-        '    else\n        zellij\n    end\n\n    if test "$ZELLIJ_AUTO_EXIT" = "true"\n'
-        "        kill $fish_pid\n    end\nend\n"
-    ),
-}
-AUTO_START["zsh"] = AUTO_START["bash"]
-
 # fmt: off
 ADJECTIVES = (
     "adamant", "adept", "adventurous", "arcadian", "auspicious", "awesome", "blossoming",
@@ -2172,24 +2022,6 @@ def cmd_list_sessions(ctx: Ctx, argv: list[str]) -> NoReturn:
     )
 
 
-def cmd_list_aliases(ctx: Ctx, argv: list[str]) -> NoReturn:
-    parse_args(ctx, argv, [], "zellij list-aliases")
-    names = [
-        "tab-bar",
-        "status-bar",
-        "strider",
-        "compact-bar",
-        "session-manager",
-        "welcome-screen",
-        "filepicker",
-    ]
-    if ctx.ver.ge("0.41.0"):
-        names += ["configuration", "plugin-manager"]
-    if ctx.ver.ge("0.42.0"):
-        names += ["about"]
-    finish(0, stdout="".join(f"{n}\n" for n in names))
-
-
 # --------------------------------------------------------------------------------------
 # Config and layout resolution (section 4)
 # --------------------------------------------------------------------------------------
@@ -2505,8 +2337,6 @@ def build_panes(
                     "focus": bool(leaf.get("focus")),
                     "start_suspended": suspended,
                     "close_on_exit": bool(leaf.get("close_on_exit")),
-                    "input": "",
-                    "screen": "",
                 }
             )
     focused = None
@@ -2525,7 +2355,6 @@ def build_panes(
         "plugins": plugins,
         "focused_pane": focused,
         "focused_tab": focused_tab,
-        "next_pane_id": len(panes),
     }
 
 
@@ -2653,57 +2482,6 @@ def pane_kdl(pane: dict[str, Any], rec: dict[str, Any], indent: str) -> list[str
     if not kids:
         return [head]
     return [head + " {"] + [f"{indent}    {k}" for k in kids] + [f"{indent}}}"]
-
-
-def pane_env(rec: dict[str, Any], pane_id: int) -> dict[str, str]:
-    env = dict(rec.get("env") or {})
-    env.update({str(k): str(v) for k, v in (rec.get("config_env") or {}).items()})
-    env["ZELLIJ"] = "0"
-    env["ZELLIJ_SESSION_NAME"] = rec["name"]
-    env["ZELLIJ_PANE_ID"] = str(pane_id)
-    return env
-
-
-def spawn_panes(ctx: Ctx, rec: dict[str, Any], panes: list[dict[str, Any]]) -> None:
-    """FAKE_ZELLIJ_EXEC=1: really run command panes, detached, output in a per-pane log."""
-    if ENV.get("FAKE_ZELLIJ_EXEC") != "1":
-        return
-    import subprocess
-
-    logdir = os.path.join(ctx.paths.private, "logs")
-    os.makedirs(logdir, exist_ok=True)
-    for pane in panes:
-        if pane.get("start_suspended"):
-            continue
-        if pane.get("command"):
-            argv = [str(pane["command"])] + [str(a) for a in pane.get("args") or []]
-        elif pane.get("edit"):
-            editor = (
-                (rec.get("env") or {}).get("EDITOR") or (rec.get("env") or {}).get("VISUAL") or "vi"
-            )
-            argv = [editor, str(pane["edit"])]
-        else:
-            continue
-        log = os.path.join(
-            logdir,
-            f"{rec['name'].replace('/', '_')}-{int(float(rec['created']) * 1000)}-{pane['id']}.log",
-        )
-        pane["log"] = log
-        cwd = pane.get("cwd") if os.path.isdir(str(pane.get("cwd"))) else rec.get("cwd")
-        with open(log, "ab") as fh:
-            try:
-                proc = subprocess.Popen(
-                    argv,
-                    cwd=cwd,
-                    env=pane_env(rec, pane["id"]),
-                    stdin=subprocess.DEVNULL,
-                    stdout=fh,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-                pane["pid"] = proc.pid
-            except OSError as exc:
-                fh.write(f"fake zellij: cannot run {argv[0]}: {exc}\n".encode())
 
 
 # --------------------------------------------------------------------------------------
@@ -3034,9 +2812,7 @@ def create_or_resurrect(
             )
         else:
             rec = new_record(ctx, name, how, layout, options)
-        spawn_panes(ctx, rec, rec["panes"])
         if not write_running(paths, rec, create=True):
-            stop_pane_processes(rec)
             return None
         folder = paths.info(name)
         if kind == "resurrect":
@@ -3229,36 +3005,6 @@ def cmd_kill_session(ctx: Ctx, argv: list[str]) -> NoReturn:
     finish(0)
 
 
-def confirm(ctx: Ctx, warning: str) -> None:
-    """dialoguer's Confirm: without a terminal the unwrap() panics (exit 101)."""
-    out(warning + "\n")
-    sys.stdout.flush()
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        inner = 'Custom { kind: NotConnected, error: "not a terminal" }'
-        if ctx.ver.ge("0.45.0"):
-            inner = f"IO({inner})"
-        rust_panic(
-            ctx, f"called `Result::unwrap()` on an `Err` value: {inner}", "src/commands.rs:136:22"
-        )
-    err("Do you want to continue? [y/n] ")
-    sys.stderr.flush()
-    answer = sys.stdin.readline().strip().lower()
-    if answer not in ("y", "yes"):
-        finish(1, stdout="Abort.\n")
-
-
-def cmd_kill_all_sessions(ctx: Ctx, argv: list[str]) -> NoReturn:
-    p = parse_args(ctx, argv, [Arg("yes", "-y", "--yes")], "zellij kill-all-sessions [OPTIONS]")
-    names = running_names(ctx)
-    if not names:
-        finish(1, stderr="No active zellij sessions found.\n")
-    if not p.opts.get("yes"):
-        confirm(ctx, "WARNING: this action will kill all sessions.")
-    for name in names:
-        kill_running(ctx, name)
-    finish(0)
-
-
 def delete_session_impl(ctx: Ctx, name: str, force: bool) -> int:
     import shutil
 
@@ -3308,719 +3054,9 @@ def cmd_delete_session(ctx: Ctx, argv: list[str]) -> NoReturn:
     finish(delete_session_impl(ctx, name, force))
 
 
-def cmd_delete_all_sessions(ctx: Ctx, argv: list[str]) -> NoReturn:
-    p = parse_args(
-        ctx,
-        argv,
-        [Arg("yes", "-y", "--yes"), Arg("force", "-f", "--force")],
-        "zellij delete-all-sessions [OPTIONS]",
-    )
-    force = bool(p.opts.get("force"))
-    running = set(running_names(ctx))
-    targets = [n for n, _ in list_exited(ctx.paths, ctx.ver) if force or n not in running]
-    if not p.opts.get("yes"):
-        confirm(ctx, "WARNING: this action will delete all resurrectable sessions.")
-    for name in targets:
-        delete_session_impl(ctx, name, force and name in running)
-    finish(0)
-
-
 # --------------------------------------------------------------------------------------
-# Actions (section 5)
+# -l with a target session (0.41+: adds a tab; not emulated)
 # --------------------------------------------------------------------------------------
-
-
-def target_session(ctx: Ctx, requested: str | None) -> str:
-    """``send_action_to_session``: pick the running session an action goes to (or exit)."""
-    names = running_names(ctx)
-    if not names:
-        finish(1, stderr="There is no active session!\n")
-    if len(names) == 1:
-        if requested is not None and requested != names[0]:
-            finish(
-                1,
-                stderr=f"Session '{requested}' not found. The following sessions are "
-                f"active:\n{names[0]}\n",
-            )
-        return names[0]
-    if requested is not None:
-        if requested in names:
-            return requested
-        err(f"Session '{requested}' not found. The following sessions are active:\n")
-        list_sessions_and_exit(ctx, False, False, True)
-    env_name = ctx.current
-    if env_name is not None:
-        if env_name in names:
-            return env_name
-        if ctx.ver.ge("0.44.1") and ctx.paths.too_long(env_name):
-            check_socket_path(ctx, env_name)
-        hang_forever()
-    err("Please specify the session name to send actions to. The following sessions are active:\n")
-    list_sessions_and_exit(ctx, False, False, True)
-
-
-def detached_noop(ctx: Ctx, rec: dict[str, Any] | None, pane_targeted: bool = False) -> bool:
-    """FAKE_ZELLIJ_DETACHED_NOOP=1: focus-needing actions do nothing while no client is attached."""
-    if ENV.get("FAKE_ZELLIJ_DETACHED_NOOP") != "1" or rec is None:
-        return False
-    return not (int(rec.get("clients", 0)) > 0 or pane_targeted)
-
-
-def parse_pane_id(ctx: Ctx, raw: str) -> tuple[str, int]:
-    text = raw.strip()
-    kind = "terminal"
-    if text.startswith("terminal_"):
-        text = text[len("terminal_") :]
-    elif text.startswith("plugin_"):
-        kind, text = "plugin", text[len("plugin_") :]
-    if not text.isascii() or not text.isdigit():
-        finish(2, stderr=f"Invalid pane id: {raw}. Expected terminal_<N>, plugin_<N> or <N>.\n")
-    return kind, int(text)
-
-
-def find_pane(rec: dict[str, Any], pane_id: int | None) -> dict[str, Any] | None:
-    wanted = rec.get("focused_pane") if pane_id is None else pane_id
-    for pane in rec.get("panes", []):
-        if pane.get("id") == wanted and not pane.get("closed"):
-            found: dict[str, Any] = pane
-            return found
-    return None
-
-
-def pane_text(pane: dict[str, Any], full: bool) -> str:
-    text = ""
-    log = pane.get("log")
-    if log:
-        try:
-            with open(log, encoding="utf-8", errors="replace") as fh:
-                text = fh.read()
-        except OSError:
-            pass
-    text += pane.get("screen", "")
-    if not full:
-        lines = text.split("\n")
-        if len(lines) > 50:
-            text = "\n".join(lines[-50:])
-    return text
-
-
-NEW_PANE_ARGS = [
-    Arg("cwd", None, "--cwd", "CWD"),
-    Arg("name", "-n", "--name", "NAME"),
-    Arg("floating", "-f", "--floating"),
-    Arg("direction", "-d", "--direction", "DIRECTION"),
-    Arg("close_on_exit", "-c", "--close-on-exit"),
-    Arg("start_suspended", "-s", "--start-suspended"),
-    Arg("in_place", "-i", "--in-place"),
-    Arg("x", "-x", "--x", "X", since="0.40.0"),
-    Arg("y", "-y", "--y", "Y", since="0.40.0"),
-    Arg("width", None, "--width", "WIDTH", since="0.40.0"),
-    Arg("height", None, "--height", "HEIGHT", since="0.40.0"),
-    Arg("pinned", None, "--pinned", "PINNED", since="0.42.0"),
-    Arg("stacked", None, "--stacked", since="0.43.0"),
-    Arg("blocking", None, "--blocking", since="0.44.0"),
-    Arg("block_until_exit", None, "--block-until-exit", since="0.44.0"),
-    Arg("block_until_exit_success", None, "--block-until-exit-success", since="0.44.0"),
-    Arg("block_until_exit_failure", None, "--block-until-exit-failure", since="0.44.0"),
-    Arg("near_current_pane", None, "--near-current-pane", since="0.44.0"),
-    Arg("borderless", "-b", "--borderless", "BORDERLESS", since="0.44.0"),
-    Arg("tab_id", None, "--tab-id", "TAB_ID", since="0.44.0"),
-    Arg("close_replaced_pane", None, "--close-replaced-pane", since="0.44.0"),
-]
-
-
-def add_pane(
-    ctx: Ctx,
-    session: str,
-    *,
-    command: list[str] | None,
-    edit: str | None,
-    cwd: str | None,
-    name: str | None,
-    floating: bool,
-    close_on_exit: bool,
-    suspended: bool,
-    use_caller_cwd: bool,
-) -> dict[str, Any] | None:
-    def change(rec: dict[str, Any]) -> dict[str, Any]:
-        focused = find_pane(rec, None)
-        base = focused.get("cwd") if focused else rec.get("cwd")
-        if command is None and edit is None:
-            pane_cwd = base  # --cwd is ignored without a command (#2766, #2964)
-        elif cwd is not None:
-            pane_cwd = os.path.normpath(os.path.join(ctx.cwd, cwd))
-        elif use_caller_cwd:
-            pane_cwd = ctx.cwd
-        else:
-            pane_cwd = base
-        ids = [int(p.get("id", 0)) for p in rec.get("panes", []) if not p.get("closed")]
-        if ctx.ver.ge("0.44.0"):
-            new_id = int(rec.get("next_pane_id", len(rec.get("panes", []))))
-        else:
-            new_id = max(ids) + 1 if ids else 0
-        rec["next_pane_id"] = max(new_id + 1, int(rec.get("next_pane_id", 0)))
-        tab = focused.get("tab", 0) if focused else rec.get("focused_tab", 0)
-        pane = {
-            "id": new_id,
-            "tab": tab,
-            "name": name,
-            "command": command[0] if command else None,
-            "args": command[1:] if command else [],
-            "edit": edit,
-            "cwd": pane_cwd,
-            "floating": floating,
-            "focus": True,
-            "start_suspended": suspended,
-            "close_on_exit": close_on_exit,
-            "input": "",
-            "screen": "",
-            "created_by": ctx.argv,
-            "caller_cwd": ctx.cwd,
-        }
-        rec["panes"] = [p for p in rec.get("panes", []) if p.get("id") != new_id] + [pane]
-        rec["focused_pane"] = new_id
-        spawn_panes(ctx, rec, [pane])
-        return pane
-
-    result: dict[str, Any] | None = update_running(ctx, session, change)
-    return result
-
-
-def print_pane_id(ctx: Ctx, pane: dict[str, Any] | None) -> None:
-    if pane is not None and ctx.ver.ge("0.44.0"):
-        out(f"terminal_{pane['id']}\n")
-
-
-def action_new_pane(ctx: Ctx, argv: list[str], session_of: Callable[[], str]) -> NoReturn:
-    args = [
-        *NEW_PANE_ARGS,
-        Arg("plugin", "-p", "--plugin", "PLUGIN"),
-        Arg("configuration", None, "--configuration", "CONFIGURATION"),
-        Arg("skip_plugin_cache", None, "--skip-plugin-cache"),
-        Arg("edit", "-e", "--edit"),
-        Arg("pane_id", None, "--pane-id", "PANE_ID", since="0.45.0"),
-        Arg("no_focus", None, "--no-focus", since="0.45.0"),
-    ]
-    p = parse_args(
-        ctx, argv, args, "zellij action new-pane [OPTIONS] [-- <COMMAND>...]", trailing=True
-    )
-    command = p.trailing or None
-    session = session_of()
-    rec = read_running(ctx.paths, session)
-    if not ctx.ver.ge("0.44.0") and detached_noop(ctx, rec):
-        finish(0)
-    if p.opts.get("plugin"):
-        finish(0)
-    pane = add_pane(
-        ctx,
-        session,
-        command=command,
-        edit=None,
-        cwd=p.opts.get("cwd"),
-        name=p.opts.get("name"),
-        floating=bool(p.opts.get("floating")),
-        close_on_exit=bool(p.opts.get("close_on_exit")),
-        suspended=bool(p.opts.get("start_suspended")),
-        use_caller_cwd=False,
-    )
-    print_pane_id(ctx, pane)
-    finish(0)
-
-
-def cmd_run(ctx: Ctx, argv: list[str]) -> NoReturn:
-    p = parse_args(
-        ctx, argv, NEW_PANE_ARGS, "zellij run [OPTIONS] [--] <COMMAND>...", trailing=True
-    )
-    if not p.trailing or not p.trailing[0]:
-        ctx.clap.missing_required("<COMMAND>...", "zellij run [OPTIONS] [--] <COMMAND>...")
-    session = target_session(ctx, ctx.g.get("session"))
-    rec = read_running(ctx.paths, session)
-    if not ctx.ver.ge("0.44.0") and detached_noop(ctx, rec):
-        finish(0)
-    pane = add_pane(
-        ctx,
-        session,
-        command=p.trailing,
-        edit=None,
-        cwd=p.opts.get("cwd"),
-        name=p.opts.get("name"),
-        floating=bool(p.opts.get("floating")),
-        close_on_exit=bool(p.opts.get("close_on_exit")),
-        suspended=bool(p.opts.get("start_suspended")),
-        use_caller_cwd=ctx.ver.ge("0.40.0"),
-    )
-    print_pane_id(ctx, pane)
-    finish(0)
-
-
-def cmd_edit(ctx: Ctx, argv: list[str]) -> NoReturn:
-    args = [
-        Arg("line_number", "-l", "--line-number", "LINE_NUMBER"),
-        Arg("direction", "-d", "--direction", "DIRECTION"),
-        Arg("in_place", "-i", "--in-place"),
-        Arg("floating", "-f", "--floating"),
-        Arg("cwd", None, "--cwd", "CWD"),
-        Arg("x", "-x", "--x", "X", since="0.40.0"),
-        Arg("y", "-y", "--y", "Y", since="0.40.0"),
-        Arg("width", None, "--width", "WIDTH", since="0.40.0"),
-        Arg("height", None, "--height", "HEIGHT", since="0.40.0"),
-    ]
-    usage = "zellij edit [OPTIONS] <FILE>"
-    p = parse_args(ctx, argv, args, usage, positionals=1)
-    if not p.pos:
-        ctx.clap.missing_required("<FILE>", usage)
-    session = target_session(ctx, ctx.g.get("session"))
-    file = p.pos[0]
-    if not os.path.isabs(file):
-        file = os.path.normpath(os.path.join(ctx.cwd, p.opts.get("cwd") or "", file))
-    pane = add_pane(
-        ctx,
-        session,
-        command=None,
-        edit=file,
-        cwd=p.opts.get("cwd"),
-        name=None,
-        floating=bool(p.opts.get("floating")),
-        close_on_exit=False,
-        suspended=False,
-        use_caller_cwd=True,
-    )
-    print_pane_id(ctx, pane)
-    finish(0)
-
-
-def action_write(ctx: Ctx, argv: list[str], session_of: Callable[[], str], chars: bool) -> NoReturn:
-    args = [Arg("pane_id", "-p", "--pane-id", "PANE_ID", since="0.44.0")]
-    usage = (
-        "zellij action write-chars [OPTIONS] <CHARS>"
-        if chars
-        else "zellij action write [OPTIONS] <BYTES>..."
-    )
-    p = parse_args(ctx, argv, args, usage, positionals=1 if chars else 0, multi_pos=not chars)
-    if not p.pos:
-        ctx.clap.missing_required("<CHARS>" if chars else "<BYTES>...", usage)
-    if chars:
-        text = p.pos[0]
-    else:
-        data = bytearray()
-        for b in p.pos:
-            try:
-                value = int(b)
-                if not 0 <= value <= 255:
-                    raise ValueError
-            except ValueError:
-                ctx.clap.invalid_value(
-                    b,
-                    "<BYTES>...",
-                    "number too large to fit in target type"
-                    if b.lstrip("-").isdigit()
-                    else "invalid digit found in string",
-                )
-            data.append(value)
-        text = data.decode("utf-8", errors="replace")
-    target = parse_pane_id(ctx, p.opts["pane_id"]) if p.opts.get("pane_id") else None
-    session = session_of()
-    rec = read_running(ctx.paths, session)
-    if detached_noop(ctx, rec, pane_targeted=target is not None):
-        finish(0)
-
-    def change(rec: dict[str, Any]) -> bool:
-        pane = find_pane(rec, target[1] if target and target[0] == "terminal" else None)
-        if target is not None and (target[0] != "terminal" or pane is None):
-            return False
-        if pane is None:
-            return True
-        pane["input"] = pane.get("input", "") + text
-        pane["screen"] = pane.get("screen", "") + text.replace("\r\n", "\n").replace("\r", "\n")
-        return True
-
-    if update_running(ctx, session, change) is False:
-        finish(2, stderr=f"Pane with id {p.opts['pane_id']} not found\n")
-    finish(0)
-
-
-def action_dump_screen(ctx: Ctx, argv: list[str], session_of: Callable[[], str]) -> NoReturn:
-    new_style = ctx.ver.ge("0.44.0")
-    if new_style:
-        args = [
-            Arg("path", None, "--path", "PATH"),
-            Arg("full", "-f", "--full"),
-            Arg("pane_id", "-p", "--pane-id", "PANE_ID"),
-            Arg("ansi", "-a", "--ansi"),
-        ]
-        p = parse_args(ctx, argv, args, "zellij action dump-screen [OPTIONS]")
-        path = p.opts.get("path")
-    else:
-        usage = "zellij action dump-screen [OPTIONS] <PATH>"
-        p = parse_args(ctx, argv, [Arg("full", "-f", "--full")], usage, positionals=1)
-        if not p.pos:
-            ctx.clap.missing_required("<PATH>", usage)
-        path = p.pos[0]
-    target = parse_pane_id(ctx, p.opts["pane_id"]) if p.opts.get("pane_id") else None
-    session = session_of()
-    rec = read_running(ctx.paths, session)
-    if rec is None or detached_noop(ctx, rec, pane_targeted=target is not None):
-        finish(0)
-    if target is not None and target[0] == "plugin":
-        text = ""
-    else:
-        pane = find_pane(rec, target[1] if target else None)
-        if target is not None and pane is None:
-            finish(2, stderr=f"Pane with id {p.opts['pane_id']} not found\n")
-        text = pane_text(pane, bool(p.opts.get("full"))) if pane else ""
-    if path is None:
-        finish(0, stdout=text)
-    full_path = path if os.path.isabs(path) else os.path.join(str(rec.get("cwd") or "/"), path)
-    try:
-        with open(full_path, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    except OSError:
-        pass  # the server logs the failure; the CLI still exits 0
-    finish(0)
-
-
-def action_new_tab(ctx: Ctx, argv: list[str], session_of: Callable[[], str]) -> NoReturn:
-    args = [
-        Arg("layout", "-l", "--layout", "LAYOUT"),
-        Arg("layout_dir", None, "--layout-dir", "LAYOUT_DIR"),
-        Arg("name", "-n", "--name", "NAME"),
-        Arg("cwd", "-c", "--cwd", "CWD"),
-    ]
-    p = parse_args(ctx, argv, args, "zellij action new-tab [OPTIONS]")
-    session = session_of()
-    add_tab(
-        ctx,
-        session,
-        p.opts.get("layout"),
-        p.opts.get("name"),
-        p.opts.get("cwd"),
-        {"layout_dir": p.opts["layout_dir"]} if p.opts.get("layout_dir") else {},
-    )
-    finish(0)
-
-
-def add_tab(
-    ctx: Ctx,
-    session: str,
-    layout_spec: str | None,
-    name: str | None,
-    cwd: str | None,
-    options: dict[str, Any],
-    layout_string: str | None = None,
-) -> None:
-    layout = None
-    if layout_spec is not None or layout_string is not None:
-        try:
-            layout = resolve_layout(ctx, layout_spec, layout_string, options)
-        except LayoutFailure as f:
-            if f.is_io:
-                finish(2, stderr=f"Failed to load layout: {f.message}\n")
-            finish(2, stderr=f.message)
-    built = build_panes(
-        ctx, layout.walked if layout else None, ctx.cwd, os.path.join(ctx.cwd, cwd) if cwd else None
-    )
-
-    def change(rec: dict[str, Any]) -> int:
-        tabs = rec.setdefault("tabs", [])
-        tab_id = max([int(t.get("id", 0)) for t in tabs] + [-1]) + 1
-        first_new = None
-        for offset, tab in enumerate(built["tabs"]):
-            tab_name = (
-                name
-                if (name and offset == 0)
-                else (
-                    tab["name"] if not tab["name"].startswith("Tab #") else f"Tab #{len(tabs) + 1}"
-                )
-            )
-            tabs.append({"id": tab_id + offset, "name": tab_name})
-        for pane in built["panes"]:
-            if ctx.ver.ge("0.44.0"):
-                new_id = int(rec.get("next_pane_id", len(rec.get("panes", []))))
-            else:
-                ids = [int(p.get("id", 0)) for p in rec.get("panes", []) if not p.get("closed")]
-                new_id = max(ids) + 1 if ids else 0
-            rec["next_pane_id"] = new_id + 1
-            pane = dict(pane, id=new_id, tab=tab_id + pane["tab"])
-            rec.setdefault("panes", []).append(pane)
-            if first_new is None:
-                first_new = new_id
-        if first_new is not None:
-            rec["focused_pane"] = first_new
-        rec["focused_tab"] = tab_id
-        return tab_id
-
-    tab_id = update_running(ctx, session, change)
-    if tab_id is not None and ctx.ver.ge("0.44.0"):
-        out(f"{tab_id}\n")
-
-
-def simple_action(
-    ctx: Ctx, action: str, argv: list[str], session_of: Callable[[], str]
-) -> NoReturn:
-    """Actions with small or no effects on the record."""
-    usage = f"zellij action {action} [OPTIONS]"
-    if action == "query-tab-names":
-        parse_args(ctx, argv, [], usage)
-        rec = read_running(ctx.paths, session_of())
-        finish(0, stdout="".join(f"{t.get('name')}\n" for t in (rec or {}).get("tabs", [])))
-    if action == "dump-layout":
-        parse_args(ctx, argv, [], usage)
-        rec = read_running(ctx.paths, session_of())
-        finish(0, stdout=resurrection_kdl(rec) if rec else "")
-    if action == "rename-session":
-        p = parse_args(ctx, argv, [], f"zellij action {action} <NAME>", positionals=1)
-        if not p.pos:
-            ctx.clap.missing_required("<NAME>", f"zellij action {action} <NAME>")
-        rename_session(ctx, session_of(), p.pos[0])
-        finish(0)
-    if action in ("rename-pane", "rename-tab"):
-        p = parse_args(
-            ctx,
-            argv,
-            [Arg("pane_id", "-p", "--pane-id", "PANE_ID", since="0.44.0")],
-            f"zellij action {action} <NAME>",
-            positionals=1,
-        )
-        if not p.pos:
-            ctx.clap.missing_required("<NAME>", f"zellij action {action} <NAME>")
-        new_name = p.pos[0]
-
-        def rename(rec: dict[str, Any]) -> None:
-            if action == "rename-pane":
-                pane = find_pane(rec, None)
-                if pane:
-                    pane["name"] = new_name
-            else:
-                for tab in rec.get("tabs", []):
-                    if tab.get("id") == rec.get("focused_tab", 0):
-                        tab["name"] = new_name
-
-        update_running(ctx, session_of(), rename)
-        finish(0)
-    if action == "close-pane":
-        p = parse_args(
-            ctx, argv, [Arg("pane_id", "-p", "--pane-id", "PANE_ID", since="0.44.0")], usage
-        )
-        target = parse_pane_id(ctx, p.opts["pane_id"]) if p.opts.get("pane_id") else None
-
-        def close(rec: dict[str, Any]) -> None:
-            pane = find_pane(rec, target[1] if target else None)
-            if pane is None:
-                return
-            rec["panes"] = [q for q in rec["panes"] if q is not pane]
-            remaining = [q for q in rec["panes"] if q.get("tab") == pane.get("tab")] or rec["panes"]
-            rec["focused_pane"] = remaining[0]["id"] if remaining else None
-
-        update_running(ctx, session_of(), close)
-        finish(0)
-    if action == "focus-pane-with-id":
-        p = parse_args(ctx, argv, [], f"zellij action {action} <PANE_ID>", positionals=1)
-        if not p.pos:
-            ctx.clap.missing_required("<PANE_ID>", f"zellij action {action} <PANE_ID>")
-        kind, number = parse_pane_id(ctx, p.pos[0])
-
-        def focus(rec: dict[str, Any]) -> bool:
-            if kind == "terminal" and find_pane(rec, number) is not None:
-                rec["focused_pane"] = number
-                return True
-            return False
-
-        if not update_running(ctx, session_of(), focus):
-            finish(2, stderr=f"Pane with id {p.pos[0]} not found\n")
-        finish(0)
-    if action == "list-clients":
-        parse_args(ctx, argv, [], usage)
-        rec = read_running(ctx.paths, session_of()) or {}
-        lines = ["CLIENT_ID ZELLIJ_PANE_ID RUNNING_COMMAND\n"]
-        focused = find_pane(rec, None) if rec else None
-        for i in range(int(rec.get("clients", 0))):
-            command = (focused or {}).get("command") or rec.get("shell", "")
-            lines.append(f"{i + 1:<9} terminal_{(focused or {}).get('id', 0):<5} {command}\n")
-        finish(0, stdout="".join(lines))
-    if action in ("list-panes", "list-tabs", "current-tab-info"):
-        import json
-
-        p = parse_args(ctx, argv, [Arg("json", "-j", "--json")], usage)
-        rec = read_running(ctx.paths, session_of()) or {}
-        if action == "list-panes":
-            items = [
-                {
-                    "id": q["id"],
-                    "is_plugin": False,
-                    "title": q.get("name") or q.get("command") or rec.get("shell"),
-                    "tab_id": q.get("tab"),
-                    "is_focused": q["id"] == rec.get("focused_pane"),
-                    "command": q.get("command"),
-                    "cwd": q.get("cwd"),
-                }
-                for q in rec.get("panes", [])
-            ]
-            if p.opts.get("json"):
-                finish(0, stdout=json.dumps(items, indent=2) + "\n")
-            finish(0, stdout="".join(f"terminal_{q['id']}\t{q['title']}\n" for q in items))
-        tabs = rec.get("tabs", [])
-        if action == "current-tab-info":
-            tabs = [t for t in tabs if t.get("id") == rec.get("focused_tab", 0)]
-        if p.opts.get("json"):
-            finish(0, stdout=json.dumps(tabs, indent=2) + "\n")
-        finish(0, stdout="".join(f"{t.get('id')}\t{t.get('name')}\n" for t in tabs))
-    # Everything else: accepted, targeted, no visible effect.
-    if any(a in ("-h", "--help") for a in argv):
-        finish(0, stdout=f"{usage}\n")
-    session_of()
-    finish(0)
-
-
-def rename_session(ctx: Ctx, old: str, new: str) -> None:
-    paths = ctx.paths
-    with Lock(paths):
-        rec = read_running(paths, old)
-        if rec is None or old == new:
-            return
-        if os.path.exists(paths.sock(new)):
-            finish(2, stderr=f"A session with the name {new} already exists\n")
-        rec["name"] = new
-        rec.pop("state", None)
-        rec.setdefault("events", []).append({"event": "renamed", "from": old, "time": ctx.now})
-        write_running(paths, rec, create=True)
-        os.unlink(paths.sock(old))
-        try:
-            os.rename(paths.info(old), paths.info(new))
-        except OSError:
-            write_metadata(paths, new)
-
-
-ACTIONS_SINCE = {
-    "list-clients": "0.40.1",
-    "toggle-pane-pinned": "0.42.0",
-    "stack-panes": "0.43.0",
-    "change-floating-pane-coordinates": "0.43.0",
-    "list-panes": "0.44.0",
-    "list-tabs": "0.44.0",
-    "current-tab-info": "0.44.0",
-    "detach": "0.44.0",
-    "switch-session": "0.44.0",
-    "focus-pane-with-id": "0.44.1",
-}
-ACTIONS = set(ACTIONS_SINCE) | {
-    "write",
-    "write-chars",
-    "resize",
-    "focus-next-pane",
-    "focus-previous-pane",
-    "move-focus",
-    "move-focus-or-tab",
-    "move-pane",
-    "move-pane-backwards",
-    "clear",
-    "dump-screen",
-    "dump-layout",
-    "edit-scrollback",
-    "scroll-up",
-    "scroll-down",
-    "scroll-to-bottom",
-    "scroll-to-top",
-    "page-scroll-up",
-    "page-scroll-down",
-    "half-page-scroll-up",
-    "half-page-scroll-down",
-    "toggle-fullscreen",
-    "toggle-pane-frames",
-    "toggle-active-sync-tab",
-    "new-pane",
-    "edit",
-    "switch-mode",
-    "toggle-pane-embed-or-floating",
-    "toggle-floating-panes",
-    "close-pane",
-    "rename-pane",
-    "undo-rename-pane",
-    "go-to-next-tab",
-    "go-to-previous-tab",
-    "close-tab",
-    "go-to-tab",
-    "go-to-tab-name",
-    "rename-tab",
-    "undo-rename-tab",
-    "new-tab",
-    "move-tab",
-    "previous-swap-layout",
-    "next-swap-layout",
-    "query-tab-names",
-    "start-or-reload-plugin",
-    "launch-or-focus-plugin",
-    "launch-plugin",
-    "rename-session",
-    "pipe",
-}
-
-
-def cmd_action(ctx: Ctx, argv: list[str]) -> NoReturn:
-    usage = "zellij action <SUBCOMMAND>"
-    live = {a for a in ACTIONS if a not in ACTIONS_SINCE or ctx.ver.ge(ACTIONS_SINCE[a])}
-    p = parse_args(ctx, argv, [], usage, subcommands=live)
-    if p.sub is None:
-        if p.pos:
-            ctx.clap.unrecognized_subcommand(p.pos[0], usage)
-        ctx.clap.missing_subcommand("zellij action", usage)
-    action, rest = p.sub, p.sub_args
-    chosen: list[str] = []
-
-    def session_of() -> str:
-        if not chosen:
-            chosen.append(target_session(ctx, ctx.g.get("session")))
-        return chosen[0]
-
-    if action == "new-pane":
-        action_new_pane(ctx, rest, session_of)
-    if action == "write-chars":
-        action_write(ctx, rest, session_of, chars=True)
-    if action == "write":
-        action_write(ctx, rest, session_of, chars=False)
-    if action == "dump-screen":
-        action_dump_screen(ctx, rest, session_of)
-    if action == "new-tab":
-        action_new_tab(ctx, rest, session_of)
-    if action == "edit":
-        p2 = parse_args(
-            ctx,
-            rest,
-            [
-                Arg("floating", "-f", "--floating"),
-                Arg("cwd", None, "--cwd", "CWD"),
-                Arg("line_number", "-l", "--line-number", "LINE_NUMBER"),
-                Arg("direction", "-d", "--direction", "DIRECTION"),
-                Arg("in_place", "-i", "--in-place"),
-            ],
-            "zellij action edit [OPTIONS] <FILE>",
-            positionals=1,
-        )
-        if not p2.pos:
-            ctx.clap.missing_required("<FILE>", "zellij action edit [OPTIONS] <FILE>")
-        file = p2.pos[0] if os.path.isabs(p2.pos[0]) else os.path.join(ctx.cwd, p2.pos[0])
-        pane = add_pane(
-            ctx,
-            session_of(),
-            command=None,
-            edit=file,
-            cwd=p2.opts.get("cwd"),
-            name=None,
-            floating=bool(p2.opts.get("floating")),
-            close_on_exit=False,
-            suspended=False,
-            use_caller_cwd=True,
-        )
-        print_pane_id(ctx, pane)
-        finish(0)
-    simple_action(ctx, action, rest, session_of)
-
-
-def cmd_targeted_noop(ctx: Ctx, argv: list[str]) -> NoReturn:
-    """``zellij plugin`` / ``zellij pipe``: session targeting, then no visible effect."""
-    if any(a in ("-h", "--help") for a in argv):
-        finish(0, stdout="zellij plugin|pipe [OPTIONS]\n")
-    target_session(ctx, ctx.g.get("session"))
-    finish(0)
 
 
 def layout_adds_tab(ctx: Ctx) -> bool:
@@ -4033,149 +3069,16 @@ def layout_adds_tab(ctx: Ctx) -> bool:
 
 
 def layout_new_tab(ctx: Ctx) -> NoReturn:
-    requested = ctx.g.get("session") or ctx.current
-    session = target_session(ctx, requested)
-    add_tab(ctx, session, ctx.g.get("layout"), None, None, {}, ctx.g.get("layout_string"))
-    finish(0)
+    """Adding a tab to a running session is not emulated: fail loudly, so that a caller that
+    meant to create a session with ``-l`` (clauderon uses ``-n`` from 0.41 and never passes
+    ``ZELLIJ_SESSION_NAME`` on) is caught rather than served a new session."""
+    finish(70, stderr="fake zellij: -l/--layout-string with a target session adds a tab to it "
+                      "(0.41+); the fake does not emulate that\n")
 
 
 # --------------------------------------------------------------------------------------
 # setup (section 4)
 # --------------------------------------------------------------------------------------
-
-
-def cmd_setup(ctx: Ctx, argv: list[str]) -> NoReturn:
-    args = [
-        Arg("dump_config", None, "--dump-config"),
-        Arg("clean", None, "--clean"),
-        Arg("check", None, "--check"),
-        Arg("dump_layout", None, "--dump-layout", "DUMP_LAYOUT"),
-        Arg("dump_swap_layout", None, "--dump-swap-layout", "DUMP_SWAP_LAYOUT"),
-        Arg("dump_plugins", None, "--dump-plugins", "DUMP_PLUGINS"),
-        Arg("generate_completion", None, "--generate-completion", "SHELL"),
-        Arg("generate_auto_start", None, "--generate-auto-start", "SHELL"),
-    ]
-    p = parse_args(ctx, argv, args, "zellij setup [OPTIONS]")
-    o = p.opts
-    if o.get("dump_config"):
-        finish(0, stdout=DEFAULT_CONFIG)
-    if "dump_layout" in o:
-        name = o["dump_layout"]
-        dumpable = {"default", "compact", "strider", "disable-status"} | (
-            {"classic"} if ctx.ver.ge("0.41.0") else set()
-        )
-        if name in dumpable:
-            key = "disable-status-bar" if name == "disable-status" else name
-            finish(0, stdout=builtin_layouts(ctx.ver)[key])
-        cdir = find_default_config_dir(ctx)
-        if cdir:
-            for candidate in (
-                os.path.join(cdir, "layouts", name),
-                os.path.join(cdir, "layouts", name + ".kdl"),
-            ):
-                if os.path.isfile(candidate):
-                    with open(candidate, encoding="utf-8") as fh:
-                        finish(0, stdout=fh.read())
-        finish(0)
-    if "dump_swap_layout" in o:
-        name = o["dump_swap_layout"]
-        if name in ("default", "compact", "strider", "classic"):
-            finish(
-                0,
-                stdout='tab_template name="ui" {\n    pane size=1 borderless=true {\n'
-                '        plugin location="zellij:tab-bar"\n    }\n    children\n}\n'
-                'swap_tiled_layout name="vertical" {\n    ui max_panes=5 {\n'
-                '        pane split_direction="vertical" {\n            pane\n'
-                "            pane { children; }\n        }\n    }\n}\n",
-            )
-        finish(1, stderr=f"Swap Layout not found for: {name}\n")
-    if "generate_completion" in o:
-        shell = o["generate_completion"].lower()
-        if shell not in ("bash", "zsh", "fish", "elvish", "powershell"):
-            finish(1, stderr=f"Unsupported shell: {o['generate_completion']}\n")
-        finish(0, stdout=completion_script(shell))
-    if "generate_auto_start" in o:
-        shell = o["generate_auto_start"].lower()
-        if shell not in AUTO_START:
-            finish(1, stderr=f"Unsupported shell: {o['generate_auto_start']}\n")
-        finish(0, stdout=AUTO_START[shell])
-    if "dump_plugins" in o:
-        finish(0)
-    if o.get("check"):
-        setup_check(ctx)
-    finish(0)
-
-
-def setup_check(ctx: Ctx) -> NoReturn:
-    config_path = config_file(ctx)
-    text = None
-    if config_path:
-        try:
-            with open(config_path, encoding="utf-8") as fh:
-                text = fh.read()
-        except (OSError, UnicodeDecodeError):
-            text = None
-    if text is not None:
-        try:
-            parse_kdl(text)
-        except LayoutError as e:
-            finish(1, stderr=diagnostic(config_path or "config.kdl", text, e))
-    cdir = config_dir(ctx)
-    lines = [f"[Version]: {rust_debug(ctx.ver.text)}"]
-    if cdir:
-        lines.append(f"[CONFIG DIR]: {rust_debug(cdir)}")
-    else:
-        lines.append("[CONFIG DIR]: Not Found")
-        lines.append(" On your system zellij looks in the following config directories by default:")
-        lines.extend(f" {rust_debug(d)}" for d in default_config_dirs(ctx))
-    if config_path:
-        lines.append(f"[LOOKING FOR CONFIG FILE FROM]: {rust_debug(config_path)}")
-        if text is not None:
-            lines.append("[CONFIG FILE]: Well defined.")
-        else:
-            lines.append("[CONFIG FILE]: Not Found")
-    if ctx.ver.ge("0.41.0"):
-        lines.append(f"[CACHE DIR]: {ctx.paths.cache_root}")
-    xdg_data = ctx.env.get("XDG_DATA_HOME") or ""
-    if not xdg_data.startswith("/"):
-        xdg_data = os.path.join(ctx.paths.home, ".local", "share")
-    data_dir = os.path.join(xdg_data, "zellij")
-    lines.append(f"[DATA DIR]: {rust_debug(data_dir)}")
-    lines.append(f"[PLUGIN DIR]: {rust_debug(os.path.join(data_dir, 'plugins'))}")
-    lines.append(" Builtin, default plugins will not be loaded from disk.")
-    lines.append(" Create a custom layout if you require this behavior.")
-    layout_dir = load_config(ctx).get("layout_dir") or (
-        os.path.join(cdir, "layouts") if cdir else None
-    )
-    lines.append(
-        f"[LAYOUT DIR]: {rust_debug(layout_dir)}" if layout_dir else "[LAYOUT DIR]: Not Found"
-    )
-    lines.append('[SYSTEM DATA DIR]: "/usr/share/zellij"')
-    lines.append("[ARROW SEPARATOR]: \ue0b0")
-    lines.append(" Is the [ARROW_SEPARATOR] displayed correctly?")
-    lines.append(
-        " If not you may want to either start zellij with a compatible mode: "
-        "'zellij options --simplified-ui true'"
-    )
-    lines.append(
-        " Or check the font that is in use:\n "
-        "https://zellij.dev/documentation/compatibility.html#the-status-bar-fonts-dont-render-correctly"
-    )
-    lines.append(
-        "[MOUSE INTERACTION]: \n Can be temporarily disabled through pressing the [SHIFT] key.\n"
-        " If that doesn't fix any issues consider to disable the mouse handling of zellij: "
-        "'zellij options --disable-mouse-mode'"
-    )
-    editor = (
-        ctx.env.get("EDITOR") or ctx.env.get("VISUAL") or "Not set, checked $EDITOR and $VISUAL"
-    )
-    lines.append(f"[DEFAULT EDITOR]: {editor}")
-    lines.append("[FEATURES]: []")
-    lines.append(
-        "[DOCUMENTATION]: "
-        "\x1b]8;;https://zellij.dev/documentation/\x1b\\zellij.dev/documentation\x1b]8;;\x1b\\"
-    )
-    finish(0, stdout="\n".join(lines) + "\n")
 
 
 # --------------------------------------------------------------------------------------
@@ -4199,52 +3102,25 @@ ALIASES = {
     "ls": "list-sessions",
     "a": "attach",
     "k": "kill-session",
-    "ka": "kill-all-sessions",
     "d": "delete-session",
-    "da": "delete-all-sessions",
-    "ac": "action",
-    "r": "run",
-    "e": "edit",
-    "la": "list-aliases",
-    "p": "plugin",
 }
+
+# Zellij's other subcommands (and their aliases): clauderon uses none of them, so the fake
+# does not emulate them. Calling one is a test bug: exit 70 with a message saying so.
+NOT_EMULATED = frozenset({
+    "kill-all-sessions", "ka", "delete-all-sessions", "da", "action", "ac", "run", "r",
+    "edit", "e", "setup", "options", "plugin", "p", "pipe", "list-aliases", "la",
+    "convert-config", "convert-layout", "convert-theme", "web",
+})
 
 
 def subcommand_table(ver: Version) -> dict[str, Callable[[Ctx, list[str]], NoReturn]]:
-    table: dict[str, Callable[[Ctx, list[str]], NoReturn]] = {
+    return {
         "list-sessions": cmd_list_sessions,
         "attach": cmd_attach,
         "kill-session": cmd_kill_session,
-        "kill-all-sessions": cmd_kill_all_sessions,
         "delete-session": cmd_delete_session,
-        "delete-all-sessions": cmd_delete_all_sessions,
-        "action": cmd_action,
-        "run": cmd_run,
-        "edit": cmd_edit,
-        "setup": cmd_setup,
-        "options": cmd_options,
-        "plugin": cmd_targeted_noop,
-        "pipe": cmd_targeted_noop,
-        "convert-config": cmd_noop,
-        "convert-layout": cmd_noop,
-        "convert-theme": cmd_noop,
     }
-    if ver.ge("0.40.0"):
-        table["list-aliases"] = cmd_list_aliases
-    if ver.ge("0.43.0"):
-        table["web"] = cmd_noop
-    return table
-
-
-def cmd_noop(ctx: Ctx, argv: list[str]) -> NoReturn:
-    finish(0)
-
-
-def cmd_options(ctx: Ctx, argv: list[str]) -> NoReturn:
-    options = parse_options(ctx, argv)
-    if layout_adds_tab(ctx):
-        layout_new_tab(ctx)
-    start_client(ctx, attach=False, name=ctx.g.get("session"), options=options)
 
 
 def invocation_key(argv: list[str]) -> tuple[str, str | None]:
@@ -4375,6 +3251,9 @@ def run(argv: list[str]) -> int:
             hang_forever()
         if knob_matches("FAKE_ZELLIJ_GARBAGE", key, action):
             finish(0, stdout=GARBAGE)
+        if key in NOT_EMULATED:
+            finish(70, stderr=f"fake zellij: `zellij {key}` is not emulated (clauderon does not "
+                              "use it; see tests/fakes/README.md)\n")
         table = subcommand_table(ver)
         names = set(table) | {a for a, full in ALIASES.items() if full in table}
         p = parse_args(

@@ -41,7 +41,8 @@ FAKE_ZELLIJ: Path = FAKE_ZELLIJ_DIR / "zellij"
 FAKE_ZELLIJ_IMPL: Path = FAKE_ZELLIJ_DIR / "_zellij_impl.py"
 #: The release emulated when ``FAKE_ZELLIJ_VERSION`` is not set.
 DEFAULT_VERSION = "0.43.1"
-#: Releases whose contract differences the fake emulates (milestones of zellij-cli.md).
+#: Releases whose contract differences the fake emulates (docs/zellij.md, "What clauderon
+#: relies on in Zellij's CLI").
 VERSIONS = ("0.39.0", "0.40.0", "0.41.0", "0.43.1", "0.44.0", "0.44.1", "0.45.0")
 
 _module: ModuleType | None = None
@@ -197,8 +198,7 @@ def read_session(env: Mapping[str, str], name: str) -> dict[str, Any]:
     file, url, string or resurrection; ``name``; ``path``), ``layout_text``, ``options``
     (``attach … options …`` flags that were honoured), ``tabs``, ``panes`` (``id``, ``tab``,
     ``name``, ``command``, ``args``, ``cwd``, ``edit``, ``floating``, ``start_suspended``,
-    ``close_on_exit``, ``input`` (write-chars text), ``screen``, ``pid``/``log`` with
-    FAKE_ZELLIJ_EXEC=1), ``plugins``, ``focused_pane``, ``clients``, ``attaches`` (one entry
+    ``close_on_exit``), ``plugins``, ``focused_pane``, ``clients``, ``attaches`` (one entry
     per interactive attach), ``events``, ``resurrections``, ``serialization``.
     Exited records also have ``killed`` and ``layout_file``. A session-layout.kdl planted by
     a test without a JSON beside it gives a minimal record with ``foreign: True``.
@@ -211,15 +211,6 @@ def read_session(env: Mapping[str, str], name: str) -> dict[str, Any]:
     if rec is None:
         raise KeyError(name)
     return dict(rec)
-
-
-def pane_env(record: Mapping[str, Any], pane_id: int | None = None) -> dict[str, str]:
-    """The environment a pane of ``record`` gets: creator env + config ``env {}`` + ZELLIJ vars.
-
-    ``pane_id`` defaults to the focused pane. TERM is never added or changed.
-    """
-    pid = record.get("focused_pane") if pane_id is None else pane_id
-    return dict(_fake().pane_env(dict(record), 0 if pid is None else int(pid)))
 
 
 def set_created(env: Mapping[str, str], name: str, epoch: float) -> None:
