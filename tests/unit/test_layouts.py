@@ -42,7 +42,7 @@ layout {
 }
 """
 
-# The "fuller example" of reference/zellij-cli.md §9.
+# A fuller layout using most of the rules of docs/zellij.md, "KDL layouts".
 REFERENCE_EXAMPLE = """\
 layout {
     cwd "/home/u/proj"                 // global cwd; relative pane/tab cwds are joined to it
