@@ -66,6 +66,11 @@ def now_epoch() -> float:
     return time.time()
 
 
+def not_emulated(what: str) -> NoReturn:
+    """Zellij does this, clauderon never asks for it: a test that does is wrong (exit 70)."""
+    finish(70, stderr=f"fake zellij: {what} is not emulated (clauderon does not use it)\n")
+
+
 def hang_forever() -> NoReturn:
     """Emulate a process that never returns (killed by the test's timeout)."""
     sys.stdout.flush()
@@ -1644,29 +1649,8 @@ def builtin_layouts(ver: Version) -> dict[str, str]:
 
 
 # fmt: off
-ADJECTIVES = (
-    "adamant", "adept", "adventurous", "arcadian", "auspicious", "awesome", "blossoming",
-    "brave", "charming", "chatty", "circular", "considerate", "cubic", "curious", "delighted",
-    "didactic", "diligent", "effulgent", "erudite", "excellent", "exquisite", "fabulous",
-    "fascinating", "friendly", "glowing", "gracious", "gregarious", "hopeful", "implacable",
-    "inventive", "joyous", "judicious", "jumping", "kind", "likable", "loyal", "lucky",
-    "marvellous", "mellifluous", "nautical", "oblong", "outstanding", "polished", "polite",
-    "profound", "quadratic", "quiet", "rectangular", "remarkable", "rusty", "sensible",
-    "sincere", "sparkling", "splendid", "stellar", "tenacious", "tremendous", "triangular",
-    "undulating", "unflappable", "unique", "verdant", "vitreous", "wise", "zippy",
-)
 # fmt: on
 # fmt: off
-NOUNS = (
-    "aardvark", "accordion", "apple", "apricot", "bee", "brachiosaur", "cactus", "capsicum",
-    "clarinet", "cowbell", "crab", "cuckoo", "cymbal", "diplodocus", "donkey", "drum", "duck",
-    "echidna", "elephant", "foxglove", "galaxy", "glockenspiel", "goose", "hill", "horse",
-    "iguanadon", "jellyfish", "kangaroo", "lake", "lemon", "lemur", "magpie", "megalodon",
-    "mountain", "mouse", "muskrat", "newt", "oboe", "ocelot", "orange", "panda", "peach",
-    "pepper", "petunia", "pheasant", "piano", "pigeon", "platypus", "quasar", "rhinoceros",
-    "river", "rustacean", "salamander", "sitar", "stegosaurus", "tambourine", "tiger", "tomato",
-    "triceratops", "ukulele", "viola", "weasel", "xylophone", "yak", "zebra",
-)
 # fmt: on
 
 
@@ -2557,17 +2541,6 @@ def assert_session_ne(ctx: Ctx, name: str) -> None:
         )
 
 
-def random_name(ctx: Ctx) -> str:
-    taken = set(running_names(ctx)) | exited_names_for_collision(ctx.paths)
-    nouns = [("iguanodon" if n == "iguanadon" and ctx.ver.ge("0.45.0") else n) for n in NOUNS]
-    for _ in range(1000):
-        raw = os.urandom(2)
-        candidate = f"{ADJECTIVES[raw[0] % len(ADJECTIVES)]}-{nouns[raw[1] % len(nouns)]}"
-        if candidate not in taken:
-            return candidate
-    finish(1, stderr="Failed to generate a unique session name, giving up\n")
-
-
 def resurrection_layout(ctx: Ctx, name: str) -> dict[str, Any] | None:
     """``resurrection_layout``: the parsed session-layout.kdl or None (0.43+: exit 2 if broken)."""
     path = ctx.paths.layout_file(name)
@@ -2614,29 +2587,14 @@ def load_layout_or_exit(ctx: Ctx, options: dict[str, Any]) -> LayoutInfo:
 
 
 def resolve_client(
-    ctx: Ctx, attach: bool, name: str | None, create: bool, background: bool, index: int | None
+    ctx: Ctx, attach: bool, name: str | None, create: bool, background: bool
 ) -> tuple[str, str, dict[str, Any] | None]:
     """Which session this client goes to: (``new``/``attach``/``resurrect``, name, layout)."""
-    if not attach:
-        config = load_config(ctx)
-        if name is not None:
-            assert_session_ne(ctx, name)
-            return "new", name, None
-        if config.get("session_name"):
-            target = str(config["session_name"])
-            if ctx.current == target:
-                nesting_panic(ctx, target, "src/commands.rs:529:17")
-            if str(config.get("attach_to_session", "false")).lower() == "true":
-                kind, target = attach_with_session_name(
-                    ctx, target, True, running_names(ctx, panic=True)
-                )
-                return kind, target, None
-            assert_session_ne(ctx, target)
-            return "new", target, None
-        return "new", random_name(ctx), None
-    if index is not None:
-        kind, target = attach_with_index(ctx, index, create or background)
-        return kind, target, None
+    if not attach:  # `zellij -s NAME`
+        if name is None:
+            not_emulated("`zellij` without a session name (a random name, config session_name)")
+        assert_session_ne(ctx, name)
+        return "new", name, None
     try:
         names = [n for n, _ in list_running(ctx.paths)]
     except OSError as exc:
@@ -2667,9 +2625,6 @@ def start_client(
     create: bool = False,
     background: bool = False,
     force: bool = False,
-    index: int | None = None,
-    options: dict[str, Any] | None = None,
-    options_given: bool = False,
 ) -> NoReturn:
     """commands.rs ``start_client``: resolve the target, then create/attach/resurrect.
 
@@ -2677,23 +2632,15 @@ def start_client(
     consistent order (exactly one of N ``attach -b SAME`` creates, the rest get "already
     exists"). The lock is released before hanging or blocking in an interactive client.
     """
-    options = dict(options or {})
+    options: dict[str, Any] = {}
     load_config(ctx)
     layout = load_layout_or_exit(ctx, options)
     how = ("attach -b" if background else "attach -c" if create else "attach") if attach else "new"
     hang = False
     with Lock(ctx.paths):
-        kind, target, resurrect = resolve_client(ctx, attach, name, create, background, index)
+        kind, target, resurrect = resolve_client(ctx, attach, name, create, background)
         if ctx.current is not None and ctx.current == target:
             nesting_panic(ctx, target, "src/commands.rs:487:17")
-        # `attach -b NAME options ...`: honoured 0.40.1-0.43.x; from 0.44 only to resurrect
-        honour = (
-            not options_given
-            or not background
-            or (ctx.ver.ge("0.40.1") and (not ctx.ver.ge("0.44.0") or kind == "resurrect"))
-        )
-        if not honour:
-            options = {}
         if background and kind == "attach":
             finish(1, stderr="Session already exists\n")
         if kind in ("new", "resurrect"):
@@ -2729,28 +2676,6 @@ def fail_after_create() -> None:
         )
 
 
-def attach_with_index(ctx: Ctx, index: int, create: bool) -> tuple[str, str]:
-    try:
-        sessions = sorted(list_running(ctx.paths), key=lambda s: s[1])
-    except OSError as exc:
-        socket_dir_panic(ctx, exc)
-    if not sessions:
-        if create:
-            return "new", random_name(ctx)
-        finish(1, stderr="No active zellij sessions found.\n")
-    if index >= len(sessions):
-        current = ctx.current
-        lines = "".join(
-            f"{i}: {n}{' (current)' if n == current else ''}\n" for i, (n, _) in enumerate(sessions)
-        )
-        finish(
-            1,
-            stdout=f"No session indexed by {index} found. The following sessions are "
-            f"active:\n{lines}",
-        )
-    return "attach", sessions[index][0]
-
-
 def attach_with_session_name(
     ctx: Ctx, name: str | None, create: bool, names: list[str]
 ) -> tuple[str, str]:
@@ -2771,7 +2696,7 @@ def attach_with_session_name(
         )
     if not names:
         if create:
-            return "new", random_name(ctx)
+            not_emulated("creating a session without a name (a random name)")
         finish(1, stderr="No active zellij sessions found.\n")
     if len(names) == 1:
         return "attach", names[0]
@@ -2876,65 +2801,11 @@ def interactive_client(ctx: Ctx, name: str, kind: str) -> NoReturn:
     finish(code)
 
 
-OPTION_ARGS = [
-    Arg(k.replace("-", "_"), None, f"--{k}", "VALUE")
-    for k in (
-        "default-shell",
-        "default-cwd",
-        "default-layout",
-        "layout-dir",
-        "session-name",
-        "attach-to-session",
-        "session-serialization",
-        "serialization-interval",
-        "show-startup-tips",
-        "show-release-notes",
-        "on-force-close",
-        "simplified-ui",
-        "theme",
-        "default-mode",
-        "mouse-mode",
-        "pane-frames",
-        "mirror-session",
-        "scroll-buffer-size",
-        "copy-command",
-        "copy-clipboard",
-        "copy-on-select",
-        "scrollback-editor",
-        "auto-layout",
-        "styled-underlines",
-        "disable-session-metadata",
-        "support-kitty-keyboard-protocol",
-        "pane-viewport-serialization",
-        "scrollback-lines-to-serialize",
-        "theme-dir",
-        "serialize-pane-viewport",
-        "stacked-resize",
-        "advanced-mouse-actions",
-        "web-server",
-    )
-] + [
-    Arg("disable_mouse_mode", None, "--disable-mouse-mode"),
-    Arg("no_pane_frames", None, "--no-pane-frames"),
-]
-
-
-def parse_options(ctx: Ctx, argv: list[str]) -> dict[str, Any]:
-    p = parse_args(ctx, argv, OPTION_ARGS, "zellij options [OPTIONS]")
-    return p.opts
-
-
 def cmd_attach(ctx: Ctx, argv: list[str]) -> NoReturn:
     args = [
         Arg("create", "-c", "--create"),
         Arg("background", "-b", "--create-background", since="0.40.0"),
-        Arg("index", None, "--index", "INDEX"),
         Arg("force", "-f", "--force-run-commands"),
-        Arg("token", "-t", "--token", "TOKEN", since="0.44.0"),
-        Arg("remember", "-r", "--remember", since="0.44.0"),
-        Arg("forget", None, "--forget", since="0.44.0"),
-        Arg("ca_cert", None, "--ca-cert", "CA_CERT", since="0.44.0"),
-        Arg("insecure", None, "--insecure", since="0.44.0"),
     ]
     p = parse_args(
         ctx,
@@ -2944,26 +2815,9 @@ def cmd_attach(ctx: Ctx, argv: list[str]) -> NoReturn:
         positionals=1,
         subcommands=("options",),
     )
-    options = parse_options(ctx, p.sub_args) if p.sub == "options" else {}
+    if p.sub == "options":
+        not_emulated("`attach NAME options ...`")
     name = p.pos[0] if p.pos else None
-    index = None
-    if "index" in p.opts:
-        try:
-            index = int(p.opts["index"])
-            if index < 0:
-                raise ValueError
-        except ValueError:
-            ctx.clap.invalid_value(
-                p.opts["index"], "--index <INDEX>", "invalid digit found in string"
-            )
-    if name is not None and name.startswith(("http://", "https://")) and ctx.ver.ge("0.44.0"):
-        if p.opts.get("create") or p.opts.get("background") or p.opts.get("force") or p.sub:
-            finish(2, stderr="Cannot attach to remote session with options.\n")
-        finish(
-            1,
-            stderr=f"Failed to connect to remote session {name}: Connection refused (os error "
-            "111)\n",
-        )
     if layout_adds_tab(ctx):
         layout_new_tab(ctx)
     start_client(
@@ -2973,9 +2827,6 @@ def cmd_attach(ctx: Ctx, argv: list[str]) -> NoReturn:
         create=bool(p.opts.get("create")),
         background=bool(p.opts.get("background")),
         force=bool(p.opts.get("force")),
-        index=index,
-        options=options,
-        options_given=p.sub == "options",
     )
 
 
