@@ -29,6 +29,13 @@ TYPE_NAMES: dict[type, str] = {str: "a string", list: "a list of strings"}
 CORE: dict[str, tuple[Setting, ...]] = {
     "": (
         Setting("default_backend", str, "zellij", "the backend `clauderon new` uses"),
+        Setting("default_agent", str, None, "the agent `new --prompt` runs without --agent",
+                example='"claude"'),
+    ),
+    "worktree": (
+        Setting("root", str, None, "where `new --repo` makes worktrees",
+                default_doc="$XDG_DATA_HOME/clauderon/worktrees"),
+        Setting("branch_prefix", str, "clauderon/", "the prefix of a worktree session's branch"),
     ),
     "proxy": (
         Setting("http", str, None, "",
@@ -47,11 +54,30 @@ CORE: dict[str, tuple[Setting, ...]] = {
 }
 
 
+# Tables of tables: ``[agents.NAME]`` (any NAME), each validated against these keys.
+NESTED: dict[str, tuple[Setting, ...]] = {
+    "agents": (
+        Setting("command", list, None, "the agent's argv; the prompt is appended as one argument",
+                example='["claude"]', check=lambda v: "is empty; give the program" if not v
+                else None),
+        Setting("resume", list, None, "the argv `restore` runs (else command without a prompt)",
+                example='["claude", "--continue"]', check=lambda v: "is empty; give the "
+                "program, or remove the line" if not v else None),
+        Setting("prompt_flag", list, None, "what goes before the prompt (gemini: [\"-i\"])",
+                example="[]"),
+    ),
+}
+
+
 def table_settings(table: str) -> tuple[Setting, ...] | None:
-    """The keys of config table ``table`` (a core table or a backend's); None when no such
-    table exists. A backend's module is imported only when its table is asked for."""
+    """The keys of config table ``table`` (a core table, ``agents.NAME``, or a backend's);
+    None when no such table exists. A backend's module is imported only when its table is
+    asked for."""
     if table in CORE:
         return CORE[table]
+    outer, dot, inner = table.partition(".")
+    if dot and outer in NESTED and inner:
+        return NESTED[outer]
     from clauderon import backends
 
     if backends.exists(table):
@@ -190,7 +216,15 @@ def _validate(doc: dict[str, Any], shown: str, text: str = ""
     warnings: list[str] = []
     for key, value in doc.items():
         settings = table_settings(key) if key and isinstance(value, dict) else None
-        if settings is not None:
+        if key in NESTED and isinstance(value, dict):
+            for inner, table in value.items():
+                if not isinstance(table, dict):
+                    raise ConfigError(f"{shown}: {key}.{inner} must be a table "
+                                      f"([{key}.{inner}]), not {type(table).__name__}")
+                for sub, subvalue in table.items():
+                    _check_value(f"{key}.{inner}", NESTED[key], sub, subvalue, values,
+                                 warnings, shown)
+        elif settings is not None:
             for sub, subvalue in value.items():
                 _check_value(key, settings, sub, subvalue, values, warnings, shown)
         elif any(s.key == key for s in CORE[""]):

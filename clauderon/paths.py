@@ -58,6 +58,16 @@ def names_cache(env: Mapping[str, str] | None = None) -> Path:
     return _xdg("XDG_CACHE_HOME", ".cache", env) / "clauderon" / "names"
 
 
+def agents_cache(env: Mapping[str, str] | None = None) -> Path:
+    """The agent names ``--agent`` completion reads (one a line), rewritten by ``new``."""
+    return _xdg("XDG_CACHE_HOME", ".cache", env) / "clauderon" / "agents"
+
+
+def worktree_root(env: Mapping[str, str] | None = None) -> Path:
+    """Where worktree sessions' checkouts live unless ``[worktree] root`` says otherwise."""
+    return data_dir(env) / "worktrees"
+
+
 def user_config_dir(env: Mapping[str, str] | None = None) -> Path:
     return _xdg("XDG_CONFIG_HOME", ".config", env)
 

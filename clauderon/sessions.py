@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
-from clauderon import backends, names, paths, session_env
+from clauderon import agents, backends, names, paths, session_env, worktrees
 from clauderon.backends import get_backend
 from clauderon.backends.base import Backend, SessionSpec, State
 from clauderon.config import Config, effective_shell, parse_env_entry
@@ -29,6 +29,12 @@ class NewRequest(NamedTuple):
     shell: str | None = None
     env: Sequence[str] = ()
     options: Mapping[str, object] = MappingProxyType({})
+    # a worktree session (clauderon/worktrees.py) and its agent (clauderon/agents.py)
+    repo: str | None = None
+    base: str | None = None
+    branch: str | None = None
+    agent: str | None = None
+    prompt: str | None = None
 
 
 class Listed(NamedTuple):
@@ -98,9 +104,17 @@ def create(req: NewRequest, config: Config, env: Mapping[str, str]) -> tuple[Rec
     if req.project is not None:
         names.check(req.project)
     extra = [parse_env_entry(e, where="--env") for e in req.env]
-    workdir = _workdir(req.workdir)
+    worktrees.check_repo_args(req.repo, req.workdir, req.base, req.branch)
     shell, shell_source = effective_shell(config, backend_name, req.shell, env)
     _check_shell(shell, shell_source, backend_name)
+    agent_argv = _agent_argv(req, config, env, backend_name)
+    plan = None
+    if req.repo is not None:
+        _utf8(req.repo, "--repo")
+        plan = worktrees.plan(req.repo, req.base, req.branch, req.session, config, env)
+        workdir = plan.path
+    else:
+        workdir = _workdir(req.workdir)
     backend = get_backend(backend_name, config, env)
     backend.check_name(name)
     layout = req.layout or config.get(f"{backend_name}.layout")
@@ -111,8 +125,14 @@ def create(req: NewRequest, config: Config, env: Mapping[str, str]) -> tuple[Rec
                                extra_env=extra, network=str(network) if network else None)
     for key, value in senv.variables.items():
         _utf8(value, f"the value of {key}")
+    options = dict(req.options)
+    if plan is not None:
+        options.update(plan.options(agent=None))
+    if agent_argv:
+        options["agent"] = agents.chosen(req.agent, req.prompt, config)
+    command = tuple(agents.pane_command(shell, agent_argv)) if agent_argv else ()
     spec = backend.prepare(SessionSpec(name=name, workdir=workdir, shell=shell, env=senv,
-                                       layout=layout, options=dict(req.options)))
+                                       layout=layout, options=options, command=command))
     registry = Registry.default(env)
     if registry.get(name) is not None:
         raise NameTaken(f'session "{name}" already exists; attach with `clauderon attach '
@@ -130,7 +150,11 @@ def create(req: NewRequest, config: Config, env: Mapping[str, str]) -> tuple[Rec
                     layout=spec.layout, options=_stored_options(spec.options))
     registry.reserve(record)
     attempted = False  # whether the backend may hold a session of ours
+    made_worktree = False
     try:
+        if plan is not None:
+            made_worktree = True  # even a failed `git worktree add` is undone
+            worktrees.make(plan, env)
         try:
             write_env_files(name, senv.variables, env)
         except OSError as exc:
@@ -143,12 +167,38 @@ def create(req: NewRequest, config: Config, env: Mapping[str, str]) -> tuple[Rec
         # and nothing is made when the program is missing: leave the backend alone then.
         ours = attempted and not isinstance(exc, (SessionExists, CommandNotFound))
         leftovers = _rollback(backend, registry, name, env, kill=ours)
+        if plan is not None and made_worktree:
+            leftovers += worktrees.unmake(plan, env)
         if leftovers and isinstance(exc, ClauderonError):
             exc.message += (f"; could not clean up {', '.join(leftovers)}: run "
                             "`clauderon doctor --fix`")
         raise
     refresh_names_cache(registry, env)
-    return record, backend, senv.notes
+    notes = senv.notes
+    if agent_argv:
+        agents.refresh_cache(config, env)
+    if plan is not None and plan.dirty:
+        notes += (f"{plan.repo} has uncommitted changes; they are not in the worktree (it "
+                  f"starts from commit {plan.base[:12]})",)
+    return record, backend, notes
+
+
+def _agent_argv(req: NewRequest, config: Config, env: Mapping[str, str],
+                backend_name: str) -> list[str]:
+    """The agent's argv with the prompt (empty: no agent); its program must be on PATH
+    (inside the image for a backend whose shell runs there: not checked here)."""
+    name = agents.chosen(req.agent, req.prompt, config)
+    if name is None:
+        return []
+    if req.prompt is not None:
+        _utf8(req.prompt, "--prompt")
+        if "\0" in req.prompt:
+            raise UsageError("--prompt contains a NUL byte, which no program argument can "
+                             "hold; remove it")
+    argv = agents.start_argv(agents.get(name, config), req.prompt)
+    if not backends.info(backend_name).shell_in_image:
+        agents.require_program(argv, env)
+    return argv
 
 
 def _stored_options(options: Mapping[str, object]) -> dict[str, object]:
@@ -218,11 +268,18 @@ def find(name: str, env: Mapping[str, str], registry: Registry | None = None) ->
     return record
 
 
-def kill(name: str, config: Config, env: Mapping[str, str]) -> Record:
+def kill(name: str, config: Config, env: Mapping[str, str], *, work: str = "refuse",
+         say: Callable[[str], None] = lambda _line: None) -> Record:
+    """Kill a session and forget it. A worktree session's worktree and branch go too, by
+    the rules of ``worktrees.before_kill`` (``work``: refuse, keep or force), checked
+    before anything changes."""
     registry = Registry.default(env)  # one connection for the whole command
     record = find(name, env, registry)
+    remove_worktree = worktrees.before_kill(record.name, record.options, work, env, say)
     backend = get_backend(record.backend, config, env)
     backend.kill(record.name, record)
+    if remove_worktree is not None:
+        remove_worktree()
     try:
         remove_env_files(record.name, env)
     except OSError as exc:

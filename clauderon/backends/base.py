@@ -82,6 +82,14 @@ class SessionSpec:
     env: SessionEnv
     layout: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    # The argv the first pane runs instead of the bare shell (an agent through the shell:
+    # agents.pane_command); empty: the shell.
+    command: tuple[str, ...] = ()
+
+    @property
+    def first_pane(self) -> list[str]:
+        """What the first pane runs: ``command``, else the shell."""
+        return list(self.command) if self.command else [self.shell]
 
 
 class AttachCommand(NamedTuple):

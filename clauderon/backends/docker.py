@@ -308,8 +308,13 @@ class DockerBackend:
             argv += ["--env-file", str(env_file)]
         for key, value in on_argv.items():
             argv += ["--env", f"{key}={value}"]
+        # A worktree's .git file names <repo>/.git/worktrees/<id> by absolute path: the
+        # repository's git common dir is mounted at the same path so git works inside.
+        common = spec.options.get("git_common_dir")
+        if common:
+            argv += ["--mount", mount_arg(str(common))]
         argv += self._extra_args(spec.options)
-        argv += [image, spec.shell]
+        argv += [image, *spec.first_pane]
         return argv
 
     @staticmethod

@@ -439,7 +439,7 @@ class TmuxBackend:
         env_program = proc.which("env", self.env) or "/usr/bin/env"
         term = spec.env.variables.get("TERM")
         command += ["--", env_program, *([f"TERM={term}"] if term else []),
-                    f"SHELL={spec.shell}", spec.shell]
+                    f"SHELL={spec.shell}", *spec.first_pane]
         # New windows and panes of this session (only) start the session's shell too.
         option = ["set-option", "-t", pane_target(spec.name), "default-shell", spec.shell]
         # Until create has seen the shell up, a shell that exits leaves its pane (dead, with
@@ -543,7 +543,8 @@ class TmuxBackend:
                     f"tmux started the pane in {path} instead of {spec.workdir} (tmux reads "
                     "some '#' sequences in a directory name as formats); nothing was kept: "
                     "use a directory whose path has no '#'")
-            if _waiting_for_input(pid) or time.monotonic() >= deadline:
+            if _waiting_for_input(pid) or (spec.command and _child_waiting(pid)) \
+                    or time.monotonic() >= deadline:
                 break
             time.sleep(0.02)
         # From now on an exiting shell closes its pane as usual. Unset first, then look:
@@ -622,6 +623,16 @@ def _gone(stderr: str) -> bool:
 # What a process waits on when it waits for a child or a pipe (a command substitution in an
 # rc file), not for the terminal: such a shell is still starting.
 _BUSY_WAITS = ("do_wait", "kernel_wait4", "pipe_read", "pipe_wait", "wait_consider_task")
+
+
+def _child_waiting(pid: int) -> bool:
+    """A pane that runs a command through the shell (an agent): the shell waits on it, so
+    the shell is up once one of its children waits for input."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii").split()
+    except OSError:
+        return False
+    return any(_waiting_for_input(int(c)) for c in children if c.isdigit())
 
 
 def _waiting_for_input(pid: int) -> bool:

@@ -14,6 +14,7 @@ from clauderon.errors import ClauderonError
 
 if TYPE_CHECKING:
     from clauderon.config import Config
+    from clauderon.registry import Record
 
 app = typer.Typer(
     name="clauderon",
@@ -54,6 +55,14 @@ def _network_values(incomplete: str) -> list[str]:
     found = [c for b in backends.names() if (s := backends.setting(b, "network")) is not None
              for c in s.choices]
     return [c for c in dict.fromkeys(found) if c.startswith(incomplete)]
+
+
+def _agent_values(incomplete: str) -> list[str]:
+    """--agent's values for completion: the built-in agents' names (the scripts add the
+    configured ones from the cache file `new` writes)."""
+    from clauderon.agents import BUILTIN
+
+    return [n for n in sorted(BUILTIN) if n.startswith(incomplete)]
 
 
 def _version(value: bool) -> None:
@@ -117,6 +126,21 @@ def new(
                                           help="Docker network (docker.network's values).",
                                           autocompletion=_network_values),
     attach: bool = typer.Option(False, "--attach", "-a", help="Attach right after creating."),
+    repo: Optional[str] = typer.Option(None, "--repo", "-r", metavar="DIR",
+                                       help="Start in a new git worktree of this repository."),
+    base: Optional[str] = typer.Option(None, "--base", metavar="REF",
+                                       help="The worktree's starting commit (default: HEAD)."),
+    branch: Optional[str] = typer.Option(None, "--branch", metavar="BRANCH",
+                                         help="The worktree's new branch (default: "
+                                              "worktree.branch_prefix + SESSION)."),
+    agent: Optional[str] = typer.Option(None, "--agent", metavar="AGENT",
+                                        help="Coding agent to start in the first pane.",
+                                        autocompletion=_agent_values),
+    prompt: Optional[str] = typer.Option(None, "--prompt", "-p", metavar="TEXT",
+                                         help="The agent's first prompt (one argument)."),
+    prompt_file: Optional[str] = typer.Option(None, "--prompt-file", metavar="FILE",
+                                              help="Read the first prompt from FILE (- for "
+                                                   "stdin)."),
 ) -> None:
     """Create a session in the background."""
     from clauderon import backend_advice, backends, paths, sessions
@@ -138,9 +162,11 @@ def new(
         if declared is not None and declared.choices and value not in declared.choices:
             raise UsageError(f"--{key} {value!r} is not supported; use one of: "
                              f"{', '.join(declared.choices)}")
+    first_prompt = _prompt(prompt, prompt_file)
     req = sessions.NewRequest(session=session, backend=backend, workdir=workdir,
                               project=name, layout=layout, shell=shell, env=env,
-                              options=given)
+                              options=given, repo=repo, base=base, branch=branch,
+                              agent=agent, prompt=first_prompt)
     try:
         record, be, notes = sessions.create(req, cfg, os.environ)
     except CommandNotFound:
@@ -156,6 +182,11 @@ def new(
             if value is not None and (option[2:] not in ("layout", "image", "network")
                                       or backends.setting(instead, option[2:]) is not None):
                 again += [option, value]
+        for option, value in (("--repo", repo), ("--base", base), ("--branch", branch),
+                              ("--agent", agent), ("--prompt", prompt),
+                              ("--prompt-file", prompt_file)):
+            if value is not None:
+                again += [option, value]
         for entry in env:
             again += ["--env", entry]
         again += [*(["--attach"] if attach else []), session]
@@ -168,6 +199,28 @@ def new(
         command = be.attach(record, dict(os.environ))
         _exec(command.argv, command.env)
     output.echo(f"Attach with: {_attach_hint(record.backend, record.name)}")
+
+
+def _prompt(text: Optional[str], file: Optional[str]) -> Optional[str]:
+    """--prompt or --prompt-file's content (UTF-8), exactly as given."""
+    from clauderon.errors import UsageError
+
+    if file is None:
+        return text
+    if text is not None:
+        raise UsageError("--prompt and --prompt-file exclude each other; give one")
+    try:
+        from pathlib import Path
+
+        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"--prompt-file {file!r}: {exc.strerror or exc}; give a readable "
+                         "file") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"--prompt-file {file!r} is not valid UTF-8; save it as UTF-8") \
+            from None
 
 
 def _attach_hint(backend: str, name: str) -> str:
@@ -196,17 +249,33 @@ def _list(json_out: bool, wide: bool = False) -> None:
     items, failures = sessions.listing(cfg, os.environ)
     for backend, why in failures.items():
         output.warn(f"cannot ask {backend} for live state, shown as unknown: {why}")
+    from clauderon import worktrees
+
+    changes = worktrees.changes(((i.record.name, i.record.options) for i in items), os.environ)
     if json_out:
         output.print_json([
             {"name": i.record.name, "backend": i.record.backend, "status": str(i.status),
              "workdir": i.record.workdir, "created_at": i.record.created_at,
-             "layout": i.record.layout, "shell": i.record.shell}
+             "layout": i.record.layout, "shell": i.record.shell,
+             **{k: i.record.options.get(k) for k in worktrees.KEYS},
+             "changes": changes[i.record.name].as_json() if i.record.name in changes
+             else None}
             for i in items])
         if failures:
             raise typer.Exit(1)
         return
     rows = [[i.record.name, i.record.backend, str(i.status), paths.tidy_home(i.record.workdir),
              age(i.record.created_at)] for i in items]
+    if changes:  # worktree sessions: their branch, agent and changes
+        for row, i in zip(rows, items, strict=True):
+            row += [str(i.record.options.get("branch") or ""),
+                    str(i.record.options.get("agent") or ""),
+                    str(changes.get(i.record.name, ""))]
+        output.table(["NAME", "BACKEND", "STATUS", "WORKDIR", "CREATED", "BRANCH", "AGENT",
+                      "CHANGES"], rows, wide=wide)
+        if failures:
+            raise typer.Exit(1)
+        return
     if not rows and output.is_tty():
         output.echo("No clauderon sessions. Create one with: clauderon new NAME")
         return
@@ -251,7 +320,8 @@ def attach(name: str = typer.Argument(..., metavar="NAME", help="Session name.")
 # -- kill --------------------------------------------------------------------------------
 
 
-def _kill(name: Optional[str], all_: bool, yes: bool) -> None:
+def _kill(name: Optional[str], all_: bool, yes: bool, keep_work: bool = False,
+          force: bool = False) -> None:
     from clauderon import sessions
     from clauderon.errors import UsageError
     from clauderon.registry import Registry
@@ -259,9 +329,14 @@ def _kill(name: Optional[str], all_: bool, yes: bool) -> None:
     cfg = load_config()
     if all_ == (name is not None):
         raise UsageError("give a session name or --all (not both)")
+    if keep_work and force:
+        raise UsageError("--keep-work and --force exclude each other: keep the worktree's "
+                         "work, or discard it")
+    work = "keep" if keep_work else "force" if force else "refuse"
     if name is not None:
-        record = sessions.kill(name, cfg, os.environ)
+        record = sessions.kill(name, cfg, os.environ, work=work, say=output.echo)
         output.echo(f'Killed session "{record.name}"')
+        _kept(record, work)
         return
     targets = [r.name for r in Registry.default().all()]
     if not targets:
@@ -281,8 +356,9 @@ def _kill(name: Optional[str], all_: bool, yes: bool) -> None:
     failed = 0
     for target in targets:
         try:
-            sessions.kill(target, cfg, os.environ)
+            record = sessions.kill(target, cfg, os.environ, work=work, say=output.echo)
             output.echo(f'Killed session "{target}"')
+            _kept(record, work)
         except ClauderonError as exc:
             failed += 1
             output.err(f"error: {exc}")
@@ -290,14 +366,38 @@ def _kill(name: Optional[str], all_: bool, yes: bool) -> None:
         raise typer.Exit(1)
 
 
+def _kept(record: "Record", work: str) -> None:
+    """After ``kill --keep-work``: where the work stays and how to remove it later."""
+    from clauderon import worktrees
+
+    found = worktrees.of_record(record.options)
+    if work != "keep" or found is None:
+        return
+    repo, branch, _base, worktree = found
+    output.echo(f"Kept the worktree {worktree} and the branch {branch}; remove them later "
+                "with:")
+    for line in worktrees.removal_commands(repo, branch, worktree):
+        output.echo(f"  {line}")
+
+
+KEEP_WORK_HELP = "A worktree session: kill it but keep its worktree and branch."
+FORCE_HELP = "A worktree session: discard its uncommitted files and commits too."
+
+
 @app.command()
 def kill(
     name: Optional[str] = typer.Argument(None, metavar="[NAME]", help="Session name."),
     all_: bool = typer.Option(False, "--all", help="Kill every clauderon session."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    keep_work: bool = typer.Option(False, "--keep-work", help=KEEP_WORK_HELP),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
-    """Kill a session and forget it (works on running, exited and missing sessions)."""
-    _kill(name, all_, yes)
+    """Kill a session and forget it (works on running, exited and missing sessions).
+
+    A worktree session's worktree and branch are removed too, unless they hold work
+    (uncommitted files, commits in no other branch): then kill refuses (exit 1) and says
+    what holds work; --keep-work keeps it, --force discards it."""
+    _kill(name, all_, yes, keep_work, force)
 
 
 @app.command("rm", hidden=True)
@@ -305,9 +405,36 @@ def rm(
     name: Optional[str] = typer.Argument(None, metavar="[NAME]", help="Session name."),
     all_: bool = typer.Option(False, "--all", help="Kill every clauderon session."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    keep_work: bool = typer.Option(False, "--keep-work", help=KEEP_WORK_HELP),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Alias of kill."""
-    _kill(name, all_, yes)
+    _kill(name, all_, yes, keep_work, force)
+
+
+# -- diff --------------------------------------------------------------------------------
+
+
+@app.command(cls=usage.Command)
+def diff(
+    name: str = typer.Argument(..., metavar="NAME", help="Session name."),
+    stat: bool = typer.Option(False, "--stat", help="Only a summary per file (git's --stat)."),
+) -> None:
+    """What a worktree session changed: commits since its base plus uncommitted changes
+    (git's own diff, with git's pager and colours)."""
+    from clauderon import sessions, worktrees
+
+    record = sessions.find(name, os.environ)
+    found = worktrees.of_record(record.options)
+    if found is None:
+        raise ClauderonError(f'session "{record.name}" is not a worktree session (made '
+                             "without --repo): it has no base to compare with")
+    _repo, _branch, base, worktree = found
+    if not os.path.isdir(worktree):
+        raise ClauderonError(f"the worktree {worktree} is gone; `clauderon restore "
+                             f"{record.name}` adds it again from its branch")
+    _exec(["git", "-C", worktree, "diff", *(["--stat"] if stat else []), base, "--"],
+          dict(os.environ))
 
 
 # -- env ---------------------------------------------------------------------------------
