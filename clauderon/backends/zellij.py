@@ -153,6 +153,11 @@ class ZellijBackend:
 
         version = self.require_supported()
         self.check_name(spec.name)
+        if spec.command:
+            if spec.layout not in (None, "default"):
+                raise UsageError(f"--agent starts the agent in a layout of its own; --layout / "
+                                 f"zellij.layout {spec.layout!r} cannot be used with it")
+            return spec
         layout = spec.layout or "default"
         resolved = resolve_layout(layout, cwd=Path.cwd(), env=self.env, version=version)
         # A layout path is relative to the caller's cwd, but zellij runs in the workdir;
@@ -166,8 +171,24 @@ class ZellijBackend:
         layout_arg = str(spec.options.get("layout_arg") or spec.layout or "default")
         flag = "-n" if version >= (0, 41, 0) else "-l"
         env = spec.env.process_env(SHELL=spec.shell)
-        result = self._run(flag, layout_arg, "attach", "--create-background", spec.name,
-                           env=env, cwd=str(spec.workdir), check=False, timeout=15)
+        generated = None
+        if spec.command:
+            # The first pane runs the command: a generated layout (0600: it holds the
+            # prompt), read by zellij while it starts the session, removed afterwards.
+            from clauderon.fileio import ensure_private_dir, transient_path, write_private_file
+
+            directory = paths.session_env_dir(self.env)
+            ensure_private_dir(directory)
+            generated = transient_path(directory, f"zellij-layout.{os.urandom(6).hex()}")
+            generated = generated.with_name(generated.name + ".kdl")
+            write_private_file(generated, command_layout(spec.command, str(spec.workdir)))
+            layout_arg = str(generated)
+        try:
+            result = self._run(flag, layout_arg, "attach", "--create-background", spec.name,
+                               env=env, cwd=str(spec.workdir), check=False, timeout=15)
+        finally:
+            if generated is not None:
+                generated.unlink(missing_ok=True)
         if result.returncode != 0:
             if "Session already exists" in result.stderr or "already exists" in result.stdout:
                 raise SessionExists(
@@ -278,3 +299,29 @@ INFO = BackendInfo(
     list_command="zellij list-sessions --no-formatting",
     attach_command=("zellij", "attach"),
 )
+
+
+def _kdl_string(value: str) -> str:
+    """A KDL string holding ``value`` exactly."""
+    escapes = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+               "\b": "\\b", "\f": "\\f"}
+    return '"' + "".join(escapes.get(ch) or (f"\\u{{{ord(ch):x}}}" if ord(ch) < 0x20 or
+                                             ord(ch) == 0x7f else ch) for ch in value) + '"'
+
+
+def command_layout(argv: tuple[str, ...] | list[str], cwd: str) -> str:
+    """A layout like Zellij's default (tab bar, status bar) whose one pane runs ``argv``
+    in ``cwd``: each argument a KDL string of its own (no shell parses them)."""
+    args = " ".join(_kdl_string(a) for a in argv[1:])
+    run = f"command={_kdl_string(argv[0])} cwd={_kdl_string(cwd)}"
+    return ("layout {\n"
+            "    pane size=1 borderless=true {\n"
+            '        plugin location="zellij:tab-bar"\n'
+            "    }\n"
+            f"    pane {run} focus=true {{\n"
+            + (f"        args {args}\n" if args else "")
+            + "    }\n"
+            "    pane size=2 borderless=true {\n"
+            '        plugin location="zellij:status-bar"\n'
+            "    }\n"
+            "}\n")
