@@ -1,7 +1,9 @@
 """Where clauderon keeps things: XDG locations, one function each.
 
 Every function reads the environment when called, so tests (and users) can move everything
-with HOME and the XDG variables.
+with HOME and the XDG variables. Every location goes through :func:`_xdg` or :func:`home`:
+an unset, empty or relative HOME is refused (UsageError, exit 2) unless the XDG variable the
+location needs is an absolute path.
 """
 
 from __future__ import annotations
@@ -11,21 +13,63 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from clauderon.errors import UsageError
+from clauderon.printable import printable
+
 
 def _env(env: Mapping[str, str] | None) -> Mapping[str, str]:
     return os.environ if env is None else env
 
 
+def _home_problem(env: Mapping[str, str] | None) -> str | None:
+    """Why ``$HOME`` cannot be used as the home directory, or None when it can."""
+    value = _env(env).get("HOME")
+    if value is None:
+        return "HOME is not set"
+    if not value:
+        return "HOME is empty"
+    if not os.path.isabs(value):
+        return f"HOME is the relative path {printable(value)!r}"
+    return None
+
+
 def home(env: Mapping[str, str] | None = None) -> Path:
-    e = _env(env)
-    return Path(e.get("HOME") or os.path.expanduser("~"))
+    """``$HOME``, an absolute path; else a UsageError naming HOME (exit 2).
+
+    One rule for every location: no guessing. An unset or empty HOME used to become ``~``
+    or ``""``, and clauderon wrote ``./~/.local/...`` in the current directory or, as root,
+    under ``/``."""
+    problem = _home_problem(env)
+    if problem is not None:
+        raise UsageError(f"{problem}; set it to your home directory as an absolute path "
+                         "(export HOME=/home/you) and retry")
+    return Path(_env(env)["HOME"])
+
+
+def home_or_none(env: Mapping[str, str] | None = None) -> Path | None:
+    """``$HOME`` when it is usable, else None (for output and optional candidates)."""
+    return None if _home_problem(env) is not None else Path(_env(env)["HOME"])
 
 
 def _xdg(var: str, default: str, env: Mapping[str, str] | None) -> Path:
+    """``$VAR`` when it is an absolute path, else ``$HOME/default``; when neither is
+    usable, a UsageError naming both (exit 2): nothing is written anywhere else."""
     value = _env(env).get(var, "")
     if value and os.path.isabs(value):
         return Path(value)
-    return home(env) / default
+    problem = _home_problem(env)
+    if problem is not None:
+        raise UsageError(f"{problem} and {var} is not an absolute path, so clauderon has "
+                         f"nowhere to keep its files; set HOME to your home directory "
+                         f"(export HOME=/home/you) or {var} to an absolute path")
+    return Path(_env(env)["HOME"]) / default
+
+
+def check_locations(env: Mapping[str, str] | None = None) -> None:
+    """Raise the UsageError of the first location that cannot be known (doctor asks before
+    running any check: one line, exit 2, rather than every check failing alike)."""
+    for location in (config_file, data_dir, state_dir, names_cache):
+        location(env)
 
 
 def config_file(env: Mapping[str, str] | None = None) -> Path:
@@ -87,8 +131,9 @@ def zellij_config_dir(env: Mapping[str, str] | None = None) -> Path:
     explicit = e.get("ZELLIJ_CONFIG_DIR")
     if explicit:
         return Path(explicit)
-    candidates = [home(env) / ".config" / "zellij", user_config_dir(env) / "zellij",
-                  Path("/etc/zellij")]
+    own = home_or_none(env)
+    candidates = ([own / ".config" / "zellij"] if own is not None else []) + [
+        user_config_dir(env) / "zellij", Path("/etc/zellij")]
     for candidate in candidates:
         if candidate.is_dir():
             return candidate
@@ -105,7 +150,8 @@ def zellij_socket_base(env: Mapping[str, str] | None = None) -> tuple[Path, str]
     if e.get("ZELLIJ_SOCKET_DIR"):
         return Path(e["ZELLIJ_SOCKET_DIR"]), "ZELLIJ_SOCKET_DIR is set"
     runtime = e.get("XDG_RUNTIME_DIR", "")
-    # Zellij uses a runtime dir on Linux only; macOS has none (zellij-cli.md §6).
+    # Zellij uses a runtime dir on Linux only; macOS has none (docs/zellij.md, "Sockets,
+    # the socket path and the 0.43 → 0.44 change").
     if runtime and os.path.isabs(runtime) and sys.platform != "darwin":
         return Path(runtime) / "zellij", "XDG_RUNTIME_DIR is set"
     tmp = e.get("TMPDIR") or "/tmp"
@@ -126,7 +172,8 @@ def zellij_cache_dir(env: Mapping[str, str] | None = None) -> Path:
 
 def tidy_home(text: str, env: Mapping[str, str] | None = None) -> str:
     """Show the home directory as ``~`` (people paste this output publicly)."""
-    h = str(home(env)).rstrip("/")
+    own = home_or_none(env)
+    h = str(own).rstrip("/") if own is not None else ""
     if not h or h == "/":
         return text
     if text == h:

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from clauderon import paths
+from clauderon import names, paths
 from clauderon.errors import ClauderonError
 
 SCHEMA_VERSION = 1
@@ -89,10 +89,11 @@ def _switch_to_wal(conn: sqlite3.Connection) -> None:
 
 
 def secure_dir(path: Path) -> None:
-    """Create ``path`` (and parents) and make sure it is 0700."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if path.stat().st_mode & 0o077:
-        path.chmod(0o700)
+    """Create ``path`` (and parents) and make sure it is 0700, whatever the umask (the
+    parents it creates too: Path.mkdir(parents=True) made them 0777 under umask 000)."""
+    from clauderon.fileio import ensure_private_dir
+
+    ensure_private_dir(path)
 
 
 class Registry:
@@ -241,6 +242,7 @@ class Registry:
         return [_record(row) for row in rows]
 
     def get(self, name: str) -> Record | None:
+        names.given(name)  # every lookup by a typed name passes here: refuse non-UTF-8
         with self._connect(write=False) as conn:
             row = conn.execute(
                 "SELECT name, backend, workdir, created_at, shell, env, layout, options, "

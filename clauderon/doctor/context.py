@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 5.0
+MIN_TIMEOUT = 0.05  # seconds per check: doctor's --timeout and $CLAUDERON_DOCTOR_TIMEOUT
+MAX_TIMEOUT = 600.0
 TIMEOUT_ENV = "CLAUDERON_DOCTOR_TIMEOUT"
 
 
@@ -236,10 +238,11 @@ class Context:
 
 
 def timeout_from_env(env: Mapping[str, str]) -> float:
-    """``$CLAUDERON_DOCTOR_TIMEOUT`` (seconds) when it is a positive number, else 5."""
+    """``$CLAUDERON_DOCTOR_TIMEOUT`` (seconds) when it is set, else 5; a value that is not
+    a number from MIN_TIMEOUT to MAX_TIMEOUT is a UsageError (exit 2)."""
+    from clauderon import numbers
+
     raw = env.get(TIMEOUT_ENV, "")
-    try:
-        value = float(raw)
-    except ValueError:
+    if not raw:
         return DEFAULT_TIMEOUT
-    return value if value > 0 else DEFAULT_TIMEOUT
+    return numbers.seconds(raw, TIMEOUT_ENV, low=MIN_TIMEOUT, high=MAX_TIMEOUT)

@@ -37,7 +37,9 @@ def config(**values: Any) -> Config:
 
 
 def backend(cfg: Config | None = None, env: dict[str, str] | None = None) -> DockerBackend:
-    return DockerBackend(cfg or config(), env if env is not None else {"PATH": "/usr/bin"})
+    # HOME: where the env files go (paths refuses an environment without one)
+    return DockerBackend(cfg or config(), env if env is not None
+                         else {"PATH": "/usr/bin", "HOME": os.environ["HOME"]})
 
 
 def spec(name: str = "s1", *, workdir: str = "/srv/work", shell: str = "/bin/sh",
