@@ -11,6 +11,7 @@ controlling terminal, and rc files often test ``[ -t 0 ]``) under the same rules
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import contextvars
 import errno
@@ -18,9 +19,11 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple
 
 DEFAULT_TIMEOUT = 10.0
 KILL_GRACE = 2.0  # seconds to collect the output of a killed command
@@ -119,6 +122,7 @@ def run(
     limit = _LIMIT.get()
     if limit is not None:
         timeout = min(timeout, limit)
+    _sweep_once()
     try:
         proc = subprocess.Popen(
             args,
@@ -141,24 +145,89 @@ def run(
         raise CommandError(f"cannot run {args[0]}: permission denied", argv=args) from exc
     except OSError as exc:  # E2BIG (a huge variable), ENOMEM, ...
         raise CommandError(f"cannot run {args[0]}: {_os_reason(exc)}", argv=args) from None
-    try:
-        out, err = proc.communicate(input=input, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
+    with _tracked(proc, args[0]):
         try:
-            # A child that left the process group (a daemonizing server) may still hold
-            # the pipes open: do not wait for it.
-            out, err = proc.communicate(timeout=KILL_GRACE)
+            out, err = proc.communicate(input=input, timeout=timeout)
         except subprocess.TimeoutExpired:
-            out, err = "", ""
-        raise CommandTimeout(
-            f"`{describe(args)}` timed out after {timeout:g}s and was stopped",
-            argv=args, stderr=err or "",
-        ) from None
+            _kill_group(proc)
+            try:
+                # A child that left the process group (a daemonizing server) may still hold
+                # the pipes open: do not wait for it.
+                out, err = proc.communicate(timeout=KILL_GRACE)
+            except subprocess.TimeoutExpired:
+                out, err = "", ""
+            raise CommandTimeout(
+                f"`{describe(args)}` timed out after {timeout:g}s and was stopped",
+                argv=args, stderr=err or "",
+            ) from None
     result = Result(tuple(args), proc.returncode, out or "", err or "")
     if check and not result.ok:
         raise failure(result)
     return result
+
+
+# -- children: in a group of their own, recorded while they run, reaped whatever happens -----
+
+_children_lock = threading.Lock()
+_children: dict[int, tuple[subprocess.Popen[Any], Path | None]] = {}
+_sweep = {"due": True}
+
+
+def leave_leftovers() -> None:
+    """This process reports leftover children instead of ending them (doctor: the
+    ``sessions.leftovers`` check finds them, ``--fix`` ends them)."""
+    _sweep["due"] = False
+
+
+def _sweep_once() -> None:
+    """Before the first program this process runs: end the leftover children of clauderon
+    processes that died (clauderon/children.py; one listdir when there are none)."""
+    with _children_lock:
+        due, _sweep["due"] = _sweep["due"], False
+    if due:
+        from clauderon import children
+
+        children.sweep()
+
+
+@contextlib.contextmanager
+def _tracked(child: subprocess.Popen[Any], argv0: str) -> Iterator[None]:
+    """While ``child`` runs: recorded on disk (for the next clauderon, should this one be
+    killed) and in memory (for this one's exit). Whatever ends the wait (an exception, ^C),
+    a child still running is killed with its group and reaped."""
+    from clauderon import children
+
+    record = children.record(child.pid, argv0)
+    with _children_lock:
+        _children[child.pid] = (child, record)
+    try:
+        yield
+    finally:
+        if child.poll() is None:
+            _kill_group(child)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=KILL_GRACE)
+        with _children_lock:
+            _children.pop(child.pid, None)
+        children.forget(record)
+
+
+@atexit.register
+def _reap_at_exit() -> None:
+    """A command abandoned in a thread (a doctor check past its time limit) is not left
+    running when clauderon exits: its group is killed (it is still our unreaped child, so
+    its pid cannot have been reused) and its record removed."""
+    from clauderon import children
+
+    with _children_lock:
+        running = list(_children.values())
+        _children.clear()
+    for child, record in running:
+        if child.poll() is None:
+            _kill_group(child)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=KILL_GRACE)
+        children.forget(record)
 
 
 def failure(result: Result) -> Exception:
@@ -181,7 +250,7 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _kill_group(proc: subprocess.Popen[str]) -> None:
+def _kill_group(proc: subprocess.Popen[Any]) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

@@ -89,7 +89,8 @@ class Stats:
         return "; ".join(parts)
 
     def _issue12(self, c: Counter[str]) -> list[str]:
-        """Special names x shells, masking x password alphabets, TMPDIR variants."""
+        """Special names x shells, masking x password alphabets, TMPDIR/HOME/umask
+        variants."""
         def by(prefix: str) -> str:
             found = sorted((k[len(prefix):], v) for k, v in c.items() if k.startswith(prefix))
             return ", ".join(f"{k} {v:,}" for k, v in found) or "none"
@@ -100,7 +101,10 @@ class Stats:
             f"{c['names:rejected']:,} rejected with a message",
             f"masking x password alphabets: {by('maskpw:')} passwords through "
             f"{c['maskpw-outputs']:,} CLI outputs, {c['maskpw-shown']} shown",
-            f"TMPDIR variants: {by('tmpdir:')}",
+            f"TMPDIR/HOME/umask variants: {self._scenarios('homes')} scenarios (TMPDIR "
+            f"{by('tmpdir:')}; HOME {by('homevar:')}; umask {by('umask:')}; numbers "
+            f"{c['numbers:refused']} refused; leftover children {c['leftovers:ended']} "
+            "ended)",
         ]
 
 
