@@ -246,10 +246,16 @@ def unmerged_commits(repo: str, branch: str, base: str, env: Mapping[str, str]) 
     branch (merged elsewhere loses nothing when the branch goes); 0 when the branch is
     gone. Raises when git cannot answer."""
     ref = f"refs/heads/{branch}"
-    if not git(repo, "show-ref", "--verify", "--quiet", ref, env=env, check=False).ok:
+    tips = branch_tips(repo, env)
+    if tips is None:
+        raise ClauderonError(f"cannot list the branches of {repo}")
+    if branch not in tips:
         return 0
-    result = git(repo, "rev-list", "--count", ref, "--not", base, f"--exclude={ref}",
-                 "--branches", env=env, check=False)
+    # Revisions on stdin (one a line): no branch name is ever read as an option or a glob.
+    others = "".join(f"^{sha}\n" for name, sha in tips.items() if name != branch)
+    result = proc.run(["git", "-C", repo, "rev-list", "--count", "--stdin"],
+                      input=f"{tips[branch]}\n^{base}\n{others}", env=git_env(env),
+                      timeout=30, check=False)
     if not result.ok or not result.stdout.strip().isdigit():
         raise ClauderonError(f"cannot count the commits of {branch} in {repo}: "
                              f"{_said(result)}")
