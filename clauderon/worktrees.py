@@ -245,7 +245,6 @@ def unmerged_commits(repo: str, branch: str, base: str, env: Mapping[str, str]) 
     """Commits on ``branch`` reachable neither from ``base`` nor from any other local
     branch (merged elsewhere loses nothing when the branch goes); 0 when the branch is
     gone. Raises when git cannot answer."""
-    ref = f"refs/heads/{branch}"
     tips = branch_tips(repo, env)
     if tips is None:
         raise ClauderonError(f"cannot list the branches of {repo}")

@@ -72,7 +72,7 @@ def test_hostile_prompts_arrive_byte_exact(world: TmuxWorld, shell_name: str) ->
 def test_prompt_file_and_session_environment(world: TmuxWorld) -> None:
     repo = make_repo(world.root)
     prompt = world.root / "prompt.md"
-    prompt.write_bytes("Fix the bug.\n\n```sh\nrm -rf \"$HOME\"\n```\n".encode())
+    prompt.write_bytes("Fix the bug ✓.\n\n```sh\nrm -rf \"$HOME\"\n```\n".encode())
     world.write_config('default_backend = "tmux"\ndefault_agent = "fake"\n[proxy]\n'
                        'http = "http://proxy.example:3128"\n' + agent_config(_log(world)))
     world.ok("new", "pf", "--repo", str(repo), "--prompt-file", str(prompt),
