@@ -184,3 +184,42 @@ def test_fileio_sets_modes_whatever_the_umask(tmp_path: Path) -> None:
     assert modes == {"a": "0o700", "a/b": "0o700", "a/b/secret": "0o600",
                      "c": "0o755", "c/d": "0o755", "c/d/public": "0o644"}
     STATS.add("umask:000 fileio")
+
+
+# -- doctor interrupted while zellij hangs ---------------------------------------------------
+
+HANGING_ZELLIJ = """#!/bin/sh
+echo $$ >> {pids}
+exec sleep 1000
+"""
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_doctor_stopped_while_zellij_hangs_leaves_nothing_running(world: World,
+                                                                   how: str) -> None:
+    """^C: doctor reaps its children on the way out. SIGTERM (no clean-up runs): the records
+    remain, and the next `doctor --fix` ends what they name."""
+    shims = world.root / "shims"
+    shims.mkdir()
+    pids = world.root / "zellij.pids"
+    (shims / "zellij").write_text(HANGING_ZELLIJ.format(pids=pids))
+    (shims / "zellij").chmod(0o755)
+    env = dict(world.env, PATH=f"{shims}{os.pathsep}{world.env['PATH']}",
+               CLAUDERON_DOCTOR_TIMEOUT="60")
+    doctor = subprocess.Popen([*clauderon_argv(), "doctor"], env=env, cwd=world.cwd,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not (pids.exists() and pids.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    doctor.send_signal(getattr(signal, how))
+    doctor.wait(timeout=30)
+    started = [int(p) for p in pids.read_text().split()]
+    assert started
+    world.cleanups.append(lambda: [os.kill(p, signal.SIGKILL) for p in started if alive(p)])
+    if how == "SIGTERM":
+        fixed = world.doctor("sessions.leftovers", fix=True)["sessions.leftovers"]
+        assert fixed["status"] == "ok", fixed
+    assert all(_gone(p) for p in started), "a zellij doctor started is still running"
+    assert list((world.state_dir / "running").iterdir()) == []
+    STATS.add("leftovers:ended", len(started))
