@@ -241,11 +241,12 @@ def parse_status(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def unmerged_commits(repo: str, branch: str, base: str, env: Mapping[str, str]) -> int:
+def unmerged_commits(repo: str, branch: str, base: str | None, env: Mapping[str, str],
+                     tips: Mapping[str, str] | None = None) -> int:
     """Commits on ``branch`` reachable neither from ``base`` nor from any other local
     branch (merged elsewhere loses nothing when the branch goes); 0 when the branch is
     gone. Raises when git cannot answer."""
-    tips = branch_tips(repo, env)
+    tips = tips if tips is not None else branch_tips(repo, env)
     if tips is None:
         raise ClauderonError(f"cannot list the branches of {repo}")
     if branch not in tips:
@@ -253,8 +254,8 @@ def unmerged_commits(repo: str, branch: str, base: str, env: Mapping[str, str]) 
     # Revisions on stdin (one a line): no branch name is ever read as an option or a glob.
     others = "".join(f"^{sha}\n" for name, sha in tips.items() if name != branch)
     result = proc.run(["git", "-C", repo, "rev-list", "--count", "--stdin"],
-                      input=f"{tips[branch]}\n^{base}\n{others}", env=git_env(env),
-                      timeout=30, check=False)
+                      input=f"{tips[branch]}\n" + (f"^{base}\n" if base else "") + others,
+                      env=git_env(env), timeout=30, check=False)
     if not result.ok or not result.stdout.strip().isdigit():
         raise ClauderonError(f"cannot count the commits of {branch} in {repo}: "
                              f"{_said(result)}")
