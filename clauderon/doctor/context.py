@@ -15,7 +15,6 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -32,17 +31,6 @@ DEFAULT_TIMEOUT = 5.0
 MIN_TIMEOUT = 0.05  # seconds per check: doctor's --timeout and $CLAUDERON_DOCTOR_TIMEOUT
 MAX_TIMEOUT = 600.0
 TIMEOUT_ENV = "CLAUDERON_DOCTOR_TIMEOUT"
-
-
-@dataclass(frozen=True)
-class ZellijInfo:
-    path: str | None
-    version: tuple[int, int, int] | None
-    raw: str = ""
-
-    @property
-    def shown_version(self) -> str:
-        return ".".join(str(p) for p in self.version) if self.version else "?"
 
 
 class _Memo:
@@ -145,24 +133,6 @@ class Context:
         from clauderon.doctor.quoting import shq
 
         return f"${{EDITOR:-vi}} {shq(path, self.env)}"
-
-    # -- zellij ----------------------------------------------------------------------------
-
-    def zellij(self) -> ZellijInfo:
-        """Where zellij is and its version (None when it printed no version line).
-
-        A hung ``zellij --version`` raises CommandTimeout."""
-        def compute() -> ZellijInfo:
-            from clauderon.backends.zellij import parse_version
-
-            found = self.which("zellij")
-            if found is None:
-                return ZellijInfo(None, None)
-            result = self.run([found, "--version"])
-            text = (result.stdout.strip() or result.stderr.strip())
-            return ZellijInfo(found, parse_version(result.stdout) if result.ok else None, text)
-
-        return self.memo("zellij", compute)
 
     # -- backends --------------------------------------------------------------------------
 

@@ -145,8 +145,8 @@ def test_check_ids_are_unique_and_grouped_in_order() -> None:
     assert ids[:6] == ["docker.daemon", "docker.image", "docker.propagation", "tmux.binary",
                        "zellij.binary", "zellij.sockets"]
     groups = list(dict.fromkeys(c.group for c in found))
-    assert groups == ["Docker", "tmux", "Zellij", "Sessions", "Configuration", "Proxy", "Shell",
-                      "Terminal"]
+    assert groups == ["Docker", "tmux", "Zellij", "Sessions", "Agents", "Configuration", "Proxy",
+                      "Shell", "Terminal"]
     assert ids[-1] == "terminal.term"
     for check in found:
         assert check.id.count(".") == 1 and check.title

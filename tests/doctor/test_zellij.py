@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clauderon.doctor.checks.zellij import hint_for_this_machine, install_hint
+from clauderon.backends.zellij import hint_for_this_machine, install_hint
 from tests.doctor.world import World
 
 

@@ -18,7 +18,7 @@ from functools import partial
 
 from clauderon.doctor.model import GROUPS, Check
 
-CORE_ORDER = ("zellij", "sessions", "registry", "config", "proxy", "shell", "terminal")
+CORE_ORDER = ("sessions", "registry", "config", "proxy", "shell", "terminal")
 
 
 def _module_names() -> list[str]:

@@ -71,7 +71,9 @@ def run_layout(ctx: Context) -> Result:
                        remedy="clauderon doctor --check config.file")
     layout = str(cfg.get("zellij.layout") or "default")
     source = "zellij.layout in the config" if cfg.get("zellij.layout") else "the default"
-    info = ctx.zellij()
+    from clauderon.backends.zellij import doctor_info
+
+    info = doctor_info(ctx)
     version = info.version
     try:
         resolved = resolve_layout(layout, cwd=ctx.cwd, env=ctx.tool_env(), version=version)
