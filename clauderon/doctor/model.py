@@ -33,7 +33,7 @@ class Status(str, enum.Enum):
 
 # Groups in report order after the backends' (each backend's checks form a group named by its
 # label, first); a check may name another group (it is shown after these).
-GROUPS = ("Sessions", "Configuration", "Proxy", "Shell", "Terminal", "Doctor")
+GROUPS = ("Sessions", "Agents", "Configuration", "Proxy", "Shell", "Terminal", "Doctor")
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,8 @@ def test_healthy_text_report_is_plain_and_grouped(world: World) -> None:
     assert "\x1b[" not in run.stdout
     lines = run.stdout.splitlines()
     groups = [line for line in lines if line and not line.startswith(" ")]
-    assert groups[:8] == ["Docker", "tmux", "Zellij", "Sessions", "Configuration", "Proxy",
-                          "Shell", "Terminal"]
+    assert groups[:9] == ["Docker", "tmux", "Zellij", "Sessions", "Agents", "Configuration",
+                          "Proxy", "Shell", "Terminal"]
     # backends this user never used are skipped with one line, never a warning
     assert any(line.startswith("  – docker.daemon") or line.startswith("  - docker.daemon")
                for line in lines), lines
