@@ -34,13 +34,15 @@ def given(name: str) -> str:
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
-        raise UsageError(f"session name {shown(name)} is not valid UTF-8, so no session can "
-                         "have it; see `clauderon list` for the names") from None
+        raise UsageError(f"session name {shown(name)} is not valid UTF-8 (bytes a terminal or "
+                         "a file name may hold, but no session name); use UTF-8 text, see "
+                         "`clauderon list` for the names") from None
     return name
 
 
 def check(name: str) -> None:
     """Reject names no backend can hold safely (exit 2, nothing created)."""
+    given(name)
     shown_name = shown(name)
     if not name:
         raise UsageError("the session name is empty; give a name such as `fix-auth`")

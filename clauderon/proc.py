@@ -2,7 +2,10 @@
 
 Every call takes an argv list (never a shell string), has a timeout, and fails with an error
 that names the command and quotes its stderr. A timed-out command is killed with its whole
-process group, so a hung multiplexer never hangs clauderon.
+process group, so a hung multiplexer never hangs clauderon. Every program runs in a process
+group of its own, recorded while it runs (clauderon/children.py) and reaped whatever ends the
+wait (an exception, ^C, clauderon's exit with a doctor check's thread abandoned); the first
+program a command runs is preceded by a sweep that ends what a killed clauderon left.
 
 ``run`` captures output through pipes; ``run_on_pty`` gives the program a pseudo-terminal of
 its own (doctor's proxy-propagation probe: fish refuses to run interactively without a
@@ -305,61 +308,62 @@ def run_on_pty(argv: Sequence[str], *, env: Mapping[str, str], cwd: str | None,
         os.close(slave)
         raise
     os.close(slave)
-    output = bytearray()
-    deadline = time.monotonic() + timeout
-    grace_until: float | None = None
-    timed_out = False
-    eof = False
-    pending = typed
-    try:
-        while True:
-            now = time.monotonic()
-            if now >= deadline:
-                timed_out = True
-                break
-            if grace_until is None and finished is not None and finished():
-                grace_until = now + EXIT_GRACE
-            if grace_until is not None and now >= grace_until:
-                break
-            wants_write = [master] if pending else []
-            readable, writable, _ = select.select([master], wants_write, [], 0.05)
-            if writable and pending:
-                try:
-                    pending = pending[os.write(master, pending):]
-                except OSError:
-                    pending = b""
-            if readable:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:  # EIO: every holder of the slave side has closed it
-                    chunk = b""
-                if not chunk:
-                    eof = True
+    with _tracked(child, str(argv[0])):  # recorded while it runs, like run's
+        output = bytearray()
+        deadline = time.monotonic() + timeout
+        grace_until: float | None = None
+        timed_out = False
+        eof = False
+        pending = typed
+        try:
+            while True:
+                now = time.monotonic()
+                if now >= deadline:
+                    timed_out = True
                     break
-                if len(output) < MAX_OUTPUT:
-                    output += chunk
-            elif child.poll() is not None:
-                break
-    finally:
-        returncode = child.poll()
-        if returncode is None and eof:
-            # the slave side closes a moment before the exit can be reaped: wait for it
-            # (bounded) rather than kill a program that is already exiting
-            try:
-                left = deadline - time.monotonic()
-                returncode = child.wait(timeout=max(0.0, min(EOF_REAP, left)))
-            except subprocess.TimeoutExpired:
-                returncode = None
-        if returncode is None:
-            try:
-                os.killpg(child.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                child.kill()
-            child.wait()
-        else:
-            try:  # leftovers of the shell (background jobs of an rc file) go too
-                os.killpg(child.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        os.close(master)
+                if grace_until is None and finished is not None and finished():
+                    grace_until = now + EXIT_GRACE
+                if grace_until is not None and now >= grace_until:
+                    break
+                wants_write = [master] if pending else []
+                readable, writable, _ = select.select([master], wants_write, [], 0.05)
+                if writable and pending:
+                    try:
+                        pending = pending[os.write(master, pending):]
+                    except OSError:
+                        pending = b""
+                if readable:
+                    try:
+                        chunk = os.read(master, 65536)
+                    except OSError:  # EIO: every holder of the slave side has closed it
+                        chunk = b""
+                    if not chunk:
+                        eof = True
+                        break
+                    if len(output) < MAX_OUTPUT:
+                        output += chunk
+                elif child.poll() is not None:
+                    break
+        finally:
+            returncode = child.poll()
+            if returncode is None and eof:
+                # the slave side closes a moment before the exit can be reaped: wait for it
+                # (bounded) rather than kill a program that is already exiting
+                try:
+                    left = deadline - time.monotonic()
+                    returncode = child.wait(timeout=max(0.0, min(EOF_REAP, left)))
+                except subprocess.TimeoutExpired:
+                    returncode = None
+            if returncode is None:
+                try:
+                    os.killpg(child.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    child.kill()
+                child.wait()
+            else:
+                try:  # leftovers of the shell (background jobs of an rc file) go too
+                    os.killpg(child.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            os.close(master)
     return PtyResult(bytes(output), returncode, timed_out)

@@ -87,11 +87,12 @@ UNDECODABLE = [b"\xff", b"a\xffb", b"\xc3", b"\xed\xa0\x80", b"ok-\x80\x1b[31m"]
 
 
 @pytest.mark.parametrize("raw", UNDECODABLE, ids=lambda b: b.hex())
-@pytest.mark.parametrize("command", ["env", "kill", "attach", "rm"])
+@pytest.mark.parametrize("command", ["env", "kill", "attach", "rm", "new"])
 def test_a_name_that_is_not_utf8_is_one_line(world: World, raw: bytes, command: str) -> None:
     world.ok("new", "keep", "--backend", "zellij")
     name = os.fsdecode(raw)  # what argv holds for these bytes
-    proc = world.run(command, name)
+    extra = ["--backend", "zellij"] if command == "new" else []
+    proc = world.run(command, name, *extra)
     line = assert_one_line_error(proc, "not valid UTF-8", code=2)
     assert "\\x" in line and "\x1b" not in line, line  # shown escaped, never raw
     assert world.registry_names() == {"keep"}
