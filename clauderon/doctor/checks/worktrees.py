@@ -137,8 +137,10 @@ def findings(ctx: Context) -> list[Finding]:
                 if entry.branch:
                     claimed.add((repo, entry.branch))
                 if entry.path not in recorded:  # else reported as a session's gone worktree
-                    found.append(Finding("prunable", repo, entry.path, entry.branch,
-                                         "nothing"))
+                    # its branch goes too when it is clauderon's, of no session, with no work
+                    own = entry.branch if entry.branch and entry.branch.startswith(prefix) \
+                        and (repo, entry.branch) not in session_branches else None
+                    found.append(Finding("prunable", repo, entry.path, own, "nothing"))
             elif entry.branch:
                 checked_out[entry.branch] = entry.path
         for branch in sorted(tips(repo) or {}):
@@ -216,21 +218,21 @@ def fix_orphans(ctx: Context, result: Result) -> list[str]:
     from clauderon import worktrees
 
     done: list[str] = []
-    pruned: set[str] = set()
     for f in result.data.get("findings", ()):
         assert isinstance(f, Finding)
         if f.repo is None:
             continue
         # look again right before removing: work done since the check is not lost
-        if f.kind in ("directory", "branch"):
-            now = _what(ctx, f.repo, f.branch, None, Path(f.path) if f.path else None,
+        if f.kind in ("directory", "branch") or (f.kind == "prunable" and f.branch):
+            now = _what(ctx, f.repo, f.branch, None,
+                        Path(f.path) if f.kind == "directory" and f.path else None,
                         worktrees.branch_tips(f.repo, ctx.env))
-            if now != "nothing":
+            if now != "nothing" and f.kind != "prunable":
                 done.append(f"kept {f.path or f.branch}: it holds work now ({now})")
                 continue
+            if now != "nothing":
+                f = f._replace(branch=None)  # prune the entry, keep the branch
         if f.kind == "prunable" or (f.kind == "directory" and f.path):
-            if f.kind == "prunable" and f.repo in pruned:
-                continue
             args = ["worktree", "prune"] if f.kind == "prunable" else \
                 ["worktree", "remove", str(f.path)]
             ctx.announce(f"doctor --fix: {' '.join(['git', *args])} in {ctx.tidy(f.repo)}")
@@ -238,10 +240,9 @@ def fix_orphans(ctx: Context, result: Result) -> list[str]:
             if not r.ok:
                 done.append(f"could not remove {f.path}: {r.stderr.strip()[:120]}")
                 continue
-            pruned.add(f.repo)
             done.append(f"removed {ctx.tidy(f.path or '')}" if f.kind == "directory"
                         else f"pruned {ctx.tidy(f.path or '')} from git's list")
-        if f.branch and f.kind in ("directory", "branch"):
+        if f.branch:
             ctx.announce(f"doctor --fix: git branch -D {f.branch} in {ctx.tidy(f.repo)}")
             r = worktrees.git(f.repo, "branch", "-D", f.branch, env=ctx.env, check=False)
             done.append(f"deleted branch {f.branch}" if r.ok else
