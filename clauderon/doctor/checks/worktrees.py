@@ -220,13 +220,14 @@ def fix_orphans(ctx: Context, result: Result) -> list[str]:
     done: list[str] = []
     for f in result.data.get("findings", ()):
         assert isinstance(f, Finding)
-        if f.repo is None:
+        repo = f.repo
+        if repo is None:
             continue
         # look again right before removing: work done since the check is not lost
         if f.kind in ("directory", "branch") or (f.kind == "prunable" and f.branch):
-            now = _what(ctx, f.repo, f.branch, None,
+            now = _what(ctx, repo, f.branch, None,
                         Path(f.path) if f.kind == "directory" and f.path else None,
-                        worktrees.branch_tips(f.repo, ctx.env))
+                        worktrees.branch_tips(repo, ctx.env))
             if now != "nothing" and f.kind != "prunable":
                 done.append(f"kept {f.path or f.branch}: it holds work now ({now})")
                 continue
@@ -235,16 +236,16 @@ def fix_orphans(ctx: Context, result: Result) -> list[str]:
         if f.kind == "prunable" or (f.kind == "directory" and f.path):
             args = ["worktree", "prune"] if f.kind == "prunable" else \
                 ["worktree", "remove", str(f.path)]
-            ctx.announce(f"doctor --fix: {' '.join(['git', *args])} in {ctx.tidy(f.repo)}")
-            r = worktrees.git(f.repo, *args, env=ctx.env, check=False)
+            ctx.announce(f"doctor --fix: {' '.join(['git', *args])} in {ctx.tidy(repo)}")
+            r = worktrees.git(repo, *args, env=ctx.env, check=False)
             if not r.ok:
                 done.append(f"could not remove {f.path}: {r.stderr.strip()[:120]}")
                 continue
             done.append(f"removed {ctx.tidy(f.path or '')}" if f.kind == "directory"
                         else f"pruned {ctx.tidy(f.path or '')} from git's list")
         if f.branch:
-            ctx.announce(f"doctor --fix: git branch -D {f.branch} in {ctx.tidy(f.repo)}")
-            r = worktrees.git(f.repo, "branch", "-D", f.branch, env=ctx.env, check=False)
+            ctx.announce(f"doctor --fix: git branch -D {f.branch} in {ctx.tidy(repo)}")
+            r = worktrees.git(repo, "branch", "-D", f.branch, env=ctx.env, check=False)
             done.append(f"deleted branch {f.branch}" if r.ok else
                         f"could not delete branch {f.branch}: {r.stderr.strip()[:120]}")
     return done
