@@ -92,6 +92,19 @@ def resume_argv(agent: Agent) -> list[str]:
     return list(agent.resume or agent.command)
 
 
+def restore_command(options: Mapping[str, object], config: Config, shell: str
+                    ) -> tuple[str, ...]:
+    """What `restore` gives ``SessionSpec.command`` for a recorded session: its agent
+    resumed through the shell (``resume``, else ``command`` without the prompt); empty for
+    a session without an agent. With ``worktrees.prepare_restore(options, env)`` first (a
+    worktree whose directory is gone is added again from its branch, at the same path:
+    agents keep conversations per directory)."""
+    name = options.get("agent")
+    if not name:
+        return ()
+    return tuple(pane_command(shell, resume_argv(get(str(name), config))))
+
+
 def require_program(argv: Sequence[str], env: Mapping[str, str]) -> None:
     """An agent program missing from PATH: exit 2 before anything is made, naming it."""
     from clauderon.proc import which
