@@ -85,12 +85,15 @@ def edited_text(text: str, key: str, value: str | list[str], shown: str) -> str:
     if not table:
         doc[name] = value
         return tomlkit.dumps(doc)
-    if table not in doc:
-        doc.add(table, tomlkit.table())
-    holder: Any = doc[table]
-    if not isinstance(holder, dict):
-        raise ConfigError(f"{shown}: {table} is not a table ([{table}]); fix it by hand "
-                          "(nothing was changed)")
+    holder: Any = doc
+    parts = table.split(".")  # [agents.NAME] is a table in the table agents
+    for i, part in enumerate(parts):
+        if part not in holder:
+            holder.add(part, tomlkit.table(is_super_table=i < len(parts) - 1))
+        holder = holder[part]
+        if not isinstance(holder, dict):
+            raise ConfigError(f"{shown}: {table} is not a table ([{table}]); fix it by hand "
+                              "(nothing was changed)")
     holder[name] = value
     return tomlkit.dumps(doc)
 
@@ -118,6 +121,9 @@ def set_value(key: str, words: Sequence[str], env: Mapping[str, str]) -> Edit:
         atomic_write(target, new_text, mode=PRIVATE_FILE, dir_mode=PRIVATE_DIR)
     else:
         atomic_write(target, new_text, mode=0o644 if mode is None else mode)
+    from clauderon.agents import refresh_cache
+
+    refresh_cache(cfg, env)  # --agent's completion reads the agent names from a cache
     import tomlkit
 
     line = f"{key} = {tomlkit.item(value).as_string()}"

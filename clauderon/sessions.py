@@ -175,8 +175,7 @@ def create(req: NewRequest, config: Config, env: Mapping[str, str]) -> tuple[Rec
         raise
     refresh_names_cache(registry, env)
     notes = senv.notes
-    if agent_argv:
-        agents.refresh_cache(config, env)
+    agents.refresh_cache(config, env)  # --agent's completion reads it (no Python on TAB)
     if plan is not None and plan.dirty:
         notes += (f"{plan.repo} has uncommitted changes; they are not in the worktree (it "
                   f"starts from commit {plan.base[:12]})",)

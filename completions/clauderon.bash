@@ -14,13 +14,13 @@ __clauderon_spec() {
     __c_cmds='' __c_all='' __c_more='' __c_opts='' __c_vopts='' __c_args=''
     case $1 in
         '')
-            __c_cmds='new list attach kill env doctor config layout shell completions'
-            __c_all=' new list ls attach kill rm env doctor config layout shell completions '
+            __c_cmds='new list attach kill diff env doctor config layout shell completions'
+            __c_all=' new list ls attach kill rm diff env doctor config layout shell completions '
             __c_opts='--version -V --help -h'
             ;;
         'new')
-            __c_opts='--backend -b --workdir -w --name -n --layout -l --shell -s --env -e --image --network --attach -a --help -h'
-            __c_vopts=' --backend -b --workdir -w --name -n --layout -l --shell -s --env -e --image --network '
+            __c_opts='--backend -b --workdir -w --name -n --layout -l --shell -s --env -e --image --network --attach -a --repo -r --base --branch --agent --prompt -p --prompt-file --help -h'
+            __c_vopts=' --backend -b --workdir -w --name -n --layout -l --shell -s --env -e --image --network --repo -r --base --branch --agent --prompt -p --prompt-file '
             __c_args='-'
             ;;
         'list')
@@ -34,11 +34,15 @@ __clauderon_spec() {
             __c_args='sessions'
             ;;
         'kill')
-            __c_opts='--all --yes -y --help -h'
+            __c_opts='--all --yes -y --keep-work --force --help -h'
             __c_args='sessions'
             ;;
         'rm')
-            __c_opts='--all --yes -y --help -h'
+            __c_opts='--all --yes -y --keep-work --force --help -h'
+            __c_args='sessions'
+            ;;
+        'diff')
+            __c_opts='--stat --help -h'
             __c_args='sessions'
             ;;
         'env')
@@ -118,6 +122,11 @@ __clauderon_optkind() {
         'new --layout'|'new -l') kind=layouts ;;
         'new --shell'|'new -s') kind=files ;;
         'new --network') kind=network ;;
+        'new --repo'|'new -r') kind=dirs ;;
+        'new --base') kind=gitrefs ;;
+        'new --branch') kind=gitrefs ;;
+        'new --agent') kind=agents ;;
+        'new --prompt-file') kind=files ;;
         'env --shell') kind=shells ;;
         'doctor --check') kind=checks ;;
         'shell install --shell') kind=shells ;;
@@ -137,7 +146,7 @@ __clauderon_values() {
         agents) __clauderon_agents ;;
         gitrefs) __clauderon_gitrefs ;;
         shells) __clauderon_words bash zsh fish ;;
-        checks) __clauderon_words docker.daemon docker.image docker.propagation tmux.binary zellij.binary zellij.sockets sessions.orphans sessions.env_files sessions.space registry.db config.file config.layout config.shell proxy.config proxy.reachable proxy.propagation shell.init shell.completions terminal.term docker tmux zellij sessions registry config proxy shell terminal ;;
+        checks) __clauderon_words docker.daemon docker.image docker.propagation tmux.binary zellij.binary zellij.sockets sessions.orphans sessions.env_files sessions.space registry.db sessions.leftovers agents.binary git.binary worktrees.orphans worktrees.health config.file config.layout config.shell proxy.config proxy.reachable proxy.propagation shell.init shell.completions terminal.term docker tmux zellij sessions registry agents git worktrees config proxy shell terminal ;;
         backend) __clauderon_words docker tmux zellij ;;
         network) __clauderon_words bridge none host ;;
     esac
@@ -285,7 +294,7 @@ __clauderon_split() {
 
 _clauderon() {
     local IFS=$' \t\n' cur cmdpath='' pending='' dashdash='' kind='' opt='' quote='' w i npos=0
-    local repo='' repo_opts='  '
+    local repo='' repo_opts=' --repo -r '
     local __c_cmds='' __c_all='' __c_more='' __c_opts='' __c_vopts='' __c_args=''
     local -a words=() kinds
     COMPREPLY=()

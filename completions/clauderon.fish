@@ -11,11 +11,11 @@
 function __clauderon_spec --argument-names cmdpath
     switch $cmdpath
         case ''
-            set -g __clauderon_all new list ls attach kill rm env doctor config layout shell completions
+            set -g __clauderon_all new list ls attach kill rm diff env doctor config layout shell completions
             set -g __clauderon_vopts
         case 'new'
             set -g __clauderon_all
-            set -g __clauderon_vopts --backend -b --workdir -w --name -n --layout -l --shell -s --env -e --image --network
+            set -g __clauderon_vopts --backend -b --workdir -w --name -n --layout -l --shell -s --env -e --image --network --repo -r --base --branch --agent --prompt -p --prompt-file
         case 'list'
             set -g __clauderon_all
             set -g __clauderon_vopts
@@ -29,6 +29,9 @@ function __clauderon_spec --argument-names cmdpath
             set -g __clauderon_all
             set -g __clauderon_vopts
         case 'rm'
+            set -g __clauderon_all
+            set -g __clauderon_vopts
+        case 'diff'
             set -g __clauderon_all
             set -g __clauderon_vopts
         case 'env'
@@ -96,7 +99,7 @@ function __clauderon_parse
     set -l pending ''
     set -l dashdash ''
     set -l repo ''
-    set -l repo_opts 
+    set -l repo_opts --repo -r
     __clauderon_spec ''
     for w in $tokens
         if test -n "$pending"
@@ -206,6 +209,7 @@ complete -c clauderon -n "__clauderon_cmd ''" -a new -d 'Create a session in the
 complete -c clauderon -n "__clauderon_cmd ''" -a list -d 'List clauderon\'s sessions with their live status.'
 complete -c clauderon -n "__clauderon_cmd ''" -a attach -d 'Attach to a session (replaces this process).'
 complete -c clauderon -n "__clauderon_cmd ''" -a kill -d 'Kill a session and forget it (works on running, exited and missing...'
+complete -c clauderon -n "__clauderon_cmd ''" -a diff -d 'What a worktree session changed: commits since its base plus...'
 complete -c clauderon -n "__clauderon_cmd ''" -a env -d 'Print a session\'s variables for sourcing (`eval "$(clauderon env...'
 complete -c clauderon -n "__clauderon_cmd ''" -a doctor -d 'Find what breaks sessions and say how to fix it; --fix repairs the...'
 complete -c clauderon -n "__clauderon_cmd ''" -a config -d 'Where the config file is, what is in force, a starting file, setting...'
@@ -225,6 +229,12 @@ complete -c clauderon -n "__clauderon_at 'new'" -l env -s e -x -d 'Extra variabl
 complete -c clauderon -n "__clauderon_at 'new'" -l image -x -d 'Docker image.'
 complete -c clauderon -n "__clauderon_at 'new'" -l network -x -a 'bridge none host' -d 'Docker network (docker.network\'s values).'
 complete -c clauderon -n "__clauderon_at 'new'" -l attach -s a -d 'Attach right after creating.'
+complete -c clauderon -n "__clauderon_at 'new'" -l repo -s r -x -a '(__fish_complete_directories)' -d 'Start in a new git worktree of this repository.'
+complete -c clauderon -n "__clauderon_at 'new'" -l base -x -a '(__clauderon_gitrefs)' -d 'The worktree\'s starting commit (default: HEAD).'
+complete -c clauderon -n "__clauderon_at 'new'" -l branch -x -a '(__clauderon_gitrefs)' -d 'The worktree\'s new branch (default: worktree.branch_prefix + SESSION).'
+complete -c clauderon -n "__clauderon_at 'new'" -l agent -x -a '(__clauderon_agents)' -d 'Coding agent to start in the first pane.'
+complete -c clauderon -n "__clauderon_at 'new'" -l prompt -s p -x -d 'The agent\'s first prompt (one argument).'
+complete -c clauderon -n "__clauderon_at 'new'" -l prompt-file -r -F -d 'Read the first prompt from FILE (- for stdin).'
 complete -c clauderon -n "__clauderon_at 'new'" -l help -s h -d 'Show this message and exit.'
 
 # clauderon list
@@ -244,14 +254,23 @@ complete -c clauderon -n "__clauderon_arg 'attach' 0" -a '(__clauderon_names)' -
 # clauderon kill
 complete -c clauderon -n "__clauderon_at 'kill'" -l all -d 'Kill every clauderon session.'
 complete -c clauderon -n "__clauderon_at 'kill'" -l yes -s y -d 'Do not ask for confirmation.'
+complete -c clauderon -n "__clauderon_at 'kill'" -l keep-work -d 'A worktree session: kill it but keep its worktree and branch.'
+complete -c clauderon -n "__clauderon_at 'kill'" -l force -d 'A worktree session: discard its uncommitted files and commits too.'
 complete -c clauderon -n "__clauderon_at 'kill'" -l help -s h -d 'Show this message and exit.'
 complete -c clauderon -n "__clauderon_arg 'kill' 0" -a '(__clauderon_names)' -d 'session'
 
 # clauderon rm
 complete -c clauderon -n "__clauderon_at 'rm'" -l all -d 'Kill every clauderon session.'
 complete -c clauderon -n "__clauderon_at 'rm'" -l yes -s y -d 'Do not ask for confirmation.'
+complete -c clauderon -n "__clauderon_at 'rm'" -l keep-work -d 'A worktree session: kill it but keep its worktree and branch.'
+complete -c clauderon -n "__clauderon_at 'rm'" -l force -d 'A worktree session: discard its uncommitted files and commits too.'
 complete -c clauderon -n "__clauderon_at 'rm'" -l help -s h -d 'Show this message and exit.'
 complete -c clauderon -n "__clauderon_arg 'rm' 0" -a '(__clauderon_names)' -d 'session'
+
+# clauderon diff
+complete -c clauderon -n "__clauderon_at 'diff'" -l stat -d 'Only a summary per file (git\'s --stat).'
+complete -c clauderon -n "__clauderon_at 'diff'" -l help -s h -d 'Show this message and exit.'
+complete -c clauderon -n "__clauderon_arg 'diff' 0" -a '(__clauderon_names)' -d 'session'
 
 # clauderon env
 complete -c clauderon -n "__clauderon_at 'env'" -l shell -x -a 'bash zsh fish' -d 'bash, zsh or fish.'
@@ -263,7 +282,7 @@ complete -c clauderon -n "__clauderon_arg 'env' 0" -a '(__clauderon_names)' -d '
 complete -c clauderon -n "__clauderon_at 'doctor'" -l json -d 'Print JSON (version 1).'
 complete -c clauderon -n "__clauderon_at 'doctor'" -l fix -d 'Apply the safe, idempotent repairs.'
 complete -c clauderon -n "__clauderon_at 'doctor'" -l prune -d 'With --fix: also forget missing sessions and delete exited ones...'
-complete -c clauderon -n "__clauderon_at 'doctor'" -l check -x -a 'docker.daemon docker.image docker.propagation tmux.binary zellij.binary zellij.sockets sessions.orphans sessions.env_files sessions.space registry.db config.file config.layout config.shell proxy.config proxy.reachable proxy.propagation shell.init shell.completions terminal.term docker tmux zellij sessions registry config proxy shell terminal' -d 'Run only this check (repeatable; a group prefix such as `proxy`...'
+complete -c clauderon -n "__clauderon_at 'doctor'" -l check -x -a 'docker.daemon docker.image docker.propagation tmux.binary zellij.binary zellij.sockets sessions.orphans sessions.env_files sessions.space registry.db sessions.leftovers agents.binary git.binary worktrees.orphans worktrees.health config.file config.layout config.shell proxy.config proxy.reachable proxy.propagation shell.init shell.completions terminal.term docker tmux zellij sessions registry agents git worktrees config proxy shell terminal' -d 'Run only this check (repeatable; a group prefix such as `proxy`...'
 complete -c clauderon -n "__clauderon_at 'doctor'" -l strict -d 'Exit 1 on warnings too.'
 complete -c clauderon -n "__clauderon_at 'doctor'" -l verbose -s v -d 'Show details under every check.'
 complete -c clauderon -n "__clauderon_at 'doctor'" -l help -s h -d 'Show this message and exit.'

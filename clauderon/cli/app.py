@@ -57,14 +57,6 @@ def _network_values(incomplete: str) -> list[str]:
     return [c for c in dict.fromkeys(found) if c.startswith(incomplete)]
 
 
-def _agent_values(incomplete: str) -> list[str]:
-    """--agent's values for completion: the built-in agents' names (the scripts add the
-    configured ones from the cache file `new` writes)."""
-    from clauderon.agents import BUILTIN
-
-    return [n for n in sorted(BUILTIN) if n.startswith(incomplete)]
-
-
 def _version(value: bool) -> None:
     if value:
         output.echo(f"clauderon {__version__}")
@@ -134,8 +126,7 @@ def new(
                                          help="The worktree's new branch (default: "
                                               "worktree.branch_prefix + SESSION)."),
     agent: Optional[str] = typer.Option(None, "--agent", metavar="AGENT",
-                                        help="Coding agent to start in the first pane.",
-                                        autocompletion=_agent_values),
+                                        help="Coding agent to start in the first pane."),
     prompt: Optional[str] = typer.Option(None, "--prompt", "-p", metavar="TEXT",
                                          help="The agent's first prompt (one argument)."),
     prompt_file: Optional[str] = typer.Option(None, "--prompt-file", metavar="FILE",

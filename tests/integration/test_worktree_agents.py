@@ -304,3 +304,13 @@ def test_agent_names_cache_for_completion(world: TmuxWorld) -> None:
     cache = world.home / ".cache/clauderon/agents"
     assert cache.read_text(encoding="utf-8").split() == ["claude", "codex", "fake", "gemini"]
     assert cache.stat().st_mode & 0o777 == 0o600
+
+
+def test_config_set_defines_an_agent_and_refreshes_the_names_cache(world: TmuxWorld) -> None:
+    world.ok("config", "set", "agents.aider.command", "--", "aider", "--model", "x y")
+    text = world.config_path.read_text(encoding="utf-8")
+    assert "[agents.aider]" in text and '"agents.aider"' not in text
+    cache = world.home / ".cache/clauderon/agents"
+    assert "aider" in cache.read_text(encoding="utf-8").split()
+    refused = world.cli("new", "n", "--agent", "aider", "--shell", shell_program("bash"))
+    assert refused.returncode == 2 and "'aider'" in refused.stderr  # not on PATH
