@@ -11,7 +11,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHES = ["bench_cli.py", "bench_shell_start.py", "bench_completion.py", "bench_doctor.py",
-           "bench_tmux.py", "bench_docker.py"]
+           "bench_tmux.py", "bench_docker.py", "bench_agents.py"]
 
 
 def main() -> int:

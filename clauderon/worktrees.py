@@ -53,6 +53,7 @@ class Work(NamedTuple):
     files: tuple[str, ...]  # uncommitted: modified, staged, untracked (paths)
     commits: int             # commits on the branch in neither the base nor another branch
     gone: bool = False       # the directory is gone (nothing uncommitted can be there)
+    branch: bool = True      # the branch exists
 
     @property
     def holds(self) -> bool:
@@ -107,13 +108,23 @@ def plan(repo: str, base: str | None, branch: str | None, session: str, config: 
     if not path.is_dir():
         raise UsageError(f"--repo {given!r} is not a directory; give the path of a git "
                          "repository")
+    ref = base if base is not None else "HEAD"
+    if ref.startswith("-"):
+        raise UsageError(f"--base {base!r} is not a commit; give a branch, tag or sha")
+    # One call answers the usual case (a work tree, a commit); a failure is told apart below.
     top = git(path, "rev-parse", "--path-format=absolute", "--show-toplevel",
-              "--git-common-dir", env=env, check=False)
+              "--git-common-dir", f"{ref}^{{commit}}", "--", env=env, check=False)
     lines = top.stdout.splitlines()
-    if not top.ok or len(lines) != 2:
-        raise UsageError(f"--repo {given!r} is not a git work tree (git: "
-                         f"{_said(top)}); give a repository's directory")
-    toplevel, common = Path(lines[0]), Path(lines[1])
+    if not top.ok or len(lines) < 3:
+        top = git(path, "rev-parse", "--path-format=absolute", "--show-toplevel",
+                  "--git-common-dir", env=env, check=False)
+        if not top.ok or len(top.stdout.splitlines()) != 2:
+            raise UsageError(f"--repo {given!r} is not a git work tree (git: "
+                             f"{_said(top)}); give a repository's directory")
+        what = f"--base {base!r}" if base is not None else "the repository's HEAD"
+        raise UsageError(f"{what} is not a commit of {top.stdout.splitlines()[0]}; give a "
+                         "branch, tag or sha (git log shows them)")
+    toplevel, common, sha = Path(lines[0]), Path(lines[1]), lines[2].strip()
     wanted = branch if branch is not None else f"{config.value('worktree.branch_prefix')}" \
         f"{session}"
     fmt = git(toplevel, "check-ref-format", "--branch", wanted, env=env, check=False)
@@ -126,15 +137,6 @@ def plan(repo: str, base: str | None, branch: str | None, session: str, config: 
         raise UsageError(f"branch {wanted!r} already exists in {toplevel}; pick another with "
                          f"--branch, or delete it (git -C {proc.describe([str(toplevel)])} "
                          f"branch -d {proc.describe([wanted])})")
-    ref = base if base is not None else "HEAD"
-    if ref.startswith("-"):
-        raise UsageError(f"--base {base!r} is not a commit; give a branch, tag or sha")
-    sha = git(toplevel, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", env=env,
-              check=False)
-    if not sha.ok or not sha.stdout.strip():
-        what = f"--base {base!r}" if base is not None else "the repository's HEAD"
-        raise UsageError(f"{what} is not a commit of {toplevel}; give a branch, tag or sha "
-                         "(git log shows them)")
     root_setting = config.value("worktree.root")
     root = Path(os.path.expanduser(str(root_setting))) if root_setting else \
         paths.worktree_root(env)
@@ -145,7 +147,7 @@ def plan(repo: str, base: str | None, branch: str | None, session: str, config: 
                          "lists orphaned worktrees)")
     status = git(toplevel, "status", "--porcelain=v1", "-z", "--untracked-files=no", env=env,
                  check=False)
-    return Plan(toplevel, common, target, wanted, sha.stdout.strip(),
+    return Plan(toplevel, common, target, wanted, sha,
                 dirty=bool(status.ok and status.stdout))
 
 
@@ -270,8 +272,11 @@ def work(options: Mapping[str, object], env: Mapping[str, str]) -> Work | None:
     repo, branch, base, worktree = found
     gone = not Path(worktree).is_dir()
     files = () if gone else uncommitted(worktree, env)
-    commits = unmerged_commits(repo, branch, base, env) if Path(repo).is_dir() else 0
-    return Work(files, commits, gone)
+    if not Path(repo).is_dir():
+        return Work(files, 0, gone, branch=False)
+    tips = branch_tips(repo, env)
+    commits = unmerged_commits(repo, branch, base, env, tips)
+    return Work(files, commits, gone, branch=tips is not None and branch in tips)
 
 
 class Changes(NamedTuple):
@@ -384,13 +389,14 @@ def before_kill(name: str, options: Mapping[str, object], mode: str, env: Mappin
     force = mode == FORCE
 
     def remove() -> None:
-        remove_worktree(repo, branch, worktree, env, force=force)
+        remove_worktree(repo, branch, worktree, env, force=force, branch_exists=True
+                        if held is not None and held.branch else None)
 
     return remove
 
 
 def remove_worktree(repo: str, branch: str, worktree: str, env: Mapping[str, str], *,
-                    force: bool) -> None:
+                    force: bool, branch_exists: bool | None = None) -> None:
     """Remove the worktree and delete its branch; without ``force`` git's own guards stay
     on (``worktree remove`` without --force, ``branch -d`` only when merged into the base
     is not checked by git: the caller has counted the commits)."""
@@ -403,8 +409,9 @@ def remove_worktree(repo: str, branch: str, worktree: str, env: Mapping[str, str
             raise ClauderonError(f"could not remove the worktree {worktree}: {_said(r)}")
     else:
         git(repo, "worktree", "prune", env=env, check=False)
-    if git(repo, "show-ref", "--verify", "--quiet", f"refs/heads/{branch}", env=env,
-           check=False).ok:
+    if branch_exists or (branch_exists is None and git(
+            repo, "show-ref", "--verify", "--quiet", f"refs/heads/{branch}", env=env,
+            check=False).ok):
         r = git(repo, "branch", "-D", branch, env=env, check=False)
         if not r.ok:
             raise ClauderonError(f"could not delete the branch {branch}: {_said(r)}")
