@@ -84,9 +84,14 @@ def bench_new_kill(tmp: Path, runs: int) -> bool:
         ours = steps_ms([[clauderon_argv("new", "--repo", str(repo), "--agent", "fake",
                                          "--prompt", "bench", "--shell", "/bin/sh", "s"),
                           clauderon_argv("kill", "s")]], env, runs)
+        plain = steps_ms([[clauderon_argv("new", "--workdir", str(repo), "--shell", "/bin/sh",
+                                          "p"), clauderon_argv("kill", "p")]], env, runs)
         budget = 2 * version + raw_git + 3 * raw_tmux
         print(f"raw git worktree add+remove+branch -D {raw_git:.1f} ms; raw tmux pair "
               f"{raw_tmux:.1f} ms; clauderon --version {version:.1f} ms; budget {budget:.1f} ms")
+        print(f"for reference: plain new+kill (no worktree, no agent) {plain:.1f} ms = "
+              f"{plain / (2 * version + 3 * raw_tmux):.2f} x its own budget; the worktree and "
+              f"the agent add {ours - plain:.1f} ms (raw git: {raw_git:.1f} ms)")
         return report([("new --repo --agent + kill (tmux)", ours, ours / budget, 1.3)])
     finally:
         subprocess.run([tmux, "kill-server"], env=env, stderr=subprocess.DEVNULL)

@@ -253,6 +253,8 @@ def unmerged_commits(repo: str, branch: str, base: str | None, env: Mapping[str,
         raise ClauderonError(f"cannot list the branches of {repo}")
     if branch not in tips:
         return 0
+    if base and tips[branch] == base:
+        return 0  # nothing committed since the base: no walk needed
     # Revisions on stdin (one a line): no branch name is ever read as an option or a glob.
     others = "".join(f"^{sha}\n" for name, sha in tips.items() if name != branch)
     result = proc.run(["git", "-C", repo, "rev-list", "--count", "--stdin"],

@@ -546,7 +546,7 @@ class TmuxBackend:
             if _waiting_for_input(pid) or (spec.command and _child_waiting(pid)) \
                     or time.monotonic() >= deadline:
                 break
-            time.sleep(0.02)
+            time.sleep(0.005 if spec.command else 0.02)  # an agent starts in a few ms
         # From now on an exiting shell closes its pane as usual. Unset first, then look:
         # a shell that exits in between leaves a dead pane (seen) or no session (seen).
         result = self._run_commands(server, [
