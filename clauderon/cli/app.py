@@ -184,6 +184,11 @@ def new(
         raise ClauderonError(backend_advice.for_new(chosen, instead, again)) from None
     output.echo(f'Created {be.label} session "{record.name}" in '
                 f"{paths.tidy_home(record.workdir)}")
+    if record.options.get("branch"):
+        output.echo(f"Worktree of {paths.tidy_home(str(record.options['repo']))} on branch "
+                    f"{record.options['branch']} (base {str(record.options['base'])[:12]})"
+                    + (f", agent {record.options['agent']}" if record.options.get("agent")
+                       else ""))
     for note in notes:
         output.echo(f"Note: {note}")
     if attach:

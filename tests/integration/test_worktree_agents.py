@@ -138,8 +138,9 @@ def test_base_and_branch_options(world: TmuxWorld) -> None:
     first = git(repo, "rev-parse", "HEAD").stdout.strip()
     (repo / "later.txt").write_text("x", encoding="utf-8")
     commit_all(repo, "later")
-    world.ok("new", "b", "--repo", str(repo), "--base", first, "--branch", "feature/x",
-             "--shell", shell_program("bash"))
+    out = world.ok("new", "b", "--repo", str(repo), "--base", first, "--branch", "feature/x",
+                   "--shell", shell_program("bash")).stdout
+    assert f"on branch feature/x (base {first[:12]})" in out
     row = _row(world, "b")
     assert row["base"] == first and row["branch"] == "feature/x"
     assert not (_worktree(world, repo, "b") / "later.txt").exists()
