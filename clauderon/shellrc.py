@@ -10,7 +10,9 @@ The block looks like this (with the file's own line endings, LF or CRLF)::
 Rules:
 
 - Every byte outside the block stays as it was. A file without a trailing newline gets one
-  before a new block (the only byte added outside a block, and only when appending).
+  before a new block (the only byte added outside a block, and only when appending); the
+  block's notice then says so, and removing that block takes the newline off again, so
+  install + uninstall leaves the file byte-identical.
 - Idempotent: installing the same body again writes nothing (not even the mtime changes); a
   different body replaces the block in place. More than one block (e.g. pasted twice by hand):
   install keeps the first position, writes the new block there and deletes the others; remove
@@ -51,6 +53,9 @@ from clauderon.shellquote import quote_fish, quote_posix
 BEGIN = "# >>> clauderon >>>"
 END = "# <<< clauderon <<<"
 NOTICE = "# Managed by `clauderon shell install`; removed by `clauderon shell uninstall`."
+# The notice of a block appended to a file that had no newline at its end: uninstall takes
+# the line ending it added back off, so the file is byte-identical again.
+NOTICE_NO_EOL = NOTICE + " (the file had no final newline)"
 BACKUP_SUFFIX = ".clauderon-backup"
 SHELLS = ("bash", "zsh", "fish")
 
@@ -243,20 +248,27 @@ def _eol(data: bytes) -> bytes:
     return b"\r\n" if crlf and crlf * 2 > data.count(b"\n") else b"\n"
 
 
-def _block_lines(body: str, eol: bytes) -> list[bytes]:
-    lines = [BEGIN, NOTICE, *_body_lines(body), END]
+def _block_lines(body: str, eol: bytes, notice: str = NOTICE) -> list[bytes]:
+    lines = [BEGIN, notice, *_body_lines(body), END]
     return [line.encode("utf-8") + eol for line in lines]
+
+
+def _had_no_eol(lines: list[bytes], start: int) -> bool:
+    """Whether the block starting at ``start`` was appended to a file without a final newline."""
+    return start + 1 < len(lines) and lines[start + 1].strip() == NOTICE_NO_EOL.encode()
 
 
 def _with_block(data: bytes, blocks: list[tuple[int, int]], body: str) -> bytes:
     eol = _eol(data)
-    new_block = _block_lines(body, eol)
     lines = _split_lines(data)
     if not blocks:
         if lines and not lines[-1].endswith(b"\n"):
             lines[-1] += eol
-        return b"".join(lines + new_block)
+            return b"".join(lines + _block_lines(body, eol, NOTICE_NO_EOL))
+        return b"".join(lines + _block_lines(body, eol))
     first_start, first_end = blocks[0]
+    notice = NOTICE_NO_EOL if _had_no_eol(lines, first_start) else NOTICE
+    new_block = _block_lines(body, eol, notice)
     head = lines[:first_start]
     tail = _without_lines(lines[first_end + 1:], blocks[1:], offset=first_end + 1)
     return b"".join(head + new_block + tail)
@@ -268,7 +280,15 @@ def _without_lines(lines: list[bytes], blocks: list[tuple[int, int]], offset: in
 
 
 def _without_blocks(data: bytes, blocks: list[tuple[int, int]]) -> bytes:
-    return b"".join(_without_lines(_split_lines(data), blocks, offset=0))
+    lines = _split_lines(data)
+    kept = _without_lines(lines, blocks, offset=0)
+    last_start, last_end = blocks[-1]
+    at_end = last_end == len(lines) - 1
+    if at_end and _had_no_eol(lines, last_start) and kept and last_start > 0:
+        before = kept[-1]
+        if before is lines[last_start - 1]:  # the line install ended is still the last one
+            kept[-1] = before[:-2] if before.endswith(b"\r\n") else before[:-1]
+    return b"".join(kept)
 
 
 # ---------------------------------------------------------------------------------------------

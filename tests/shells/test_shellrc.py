@@ -14,7 +14,16 @@ from shellrun import HOOKS, SHELLS, RunShell, dump_cmd, read_dump
 from clauderon import shellrc
 from clauderon.errors import ClauderonError, ConfigError, UsageError
 from clauderon.shellquote import write_env_files
-from clauderon.shellrc import BEGIN, END, NOTICE, Action, hook_line, install_block, remove_block
+from clauderon.shellrc import (
+    BEGIN,
+    END,
+    NOTICE,
+    NOTICE_NO_EOL,
+    Action,
+    hook_line,
+    install_block,
+    remove_block,
+)
 
 pytestmark = pytest.mark.shells
 
@@ -23,8 +32,8 @@ BODY2 = "[ -r '/usr/share/clauderon/clauderon.bash' ] && . '/usr/share/clauderon
 USER_TEXT = b"# my rc\nexport EDITOR=vim\xe9\r stray CR\nalias ll='ls -l'\n"
 
 
-def block(body: str = BODY, eol: str = "\n") -> bytes:
-    return eol.join([BEGIN, NOTICE, body, END, ""]).encode()
+def block(body: str = BODY, eol: str = "\n", notice: str = NOTICE) -> bytes:
+    return eol.join([BEGIN, notice, body, END, ""]).encode()
 
 
 def count_blocks(data: bytes) -> int:
@@ -92,7 +101,11 @@ def test_missing_file_and_dirs_are_created(tmp_path: Path) -> None:
 def test_no_trailing_newline_gets_one_before_the_block(rc: Path) -> None:
     rc.write_bytes(b"export A=1")
     install_block(rc, BODY)
-    assert rc.read_bytes() == b"export A=1\n" + block()
+    assert rc.read_bytes() == b"export A=1\n" + block(notice=NOTICE_NO_EOL)
+    assert install_block(rc, "echo other").action is Action.UPDATED  # the note is kept
+    assert rc.read_bytes() == b"export A=1\n" + block("echo other", notice=NOTICE_NO_EOL)
+    remove_block(rc)
+    assert rc.read_bytes() == b"export A=1"  # byte-identical: the added newline is gone
 
 
 def test_crlf_file_gets_a_crlf_block(rc: Path) -> None:
@@ -108,7 +121,17 @@ def test_crlf_file_gets_a_crlf_block(rc: Path) -> None:
 def test_crlf_file_without_trailing_newline(rc: Path) -> None:
     rc.write_bytes(b"a\r\nb")
     install_block(rc, BODY)
-    assert rc.read_bytes() == b"a\r\nb\r\n" + block(eol="\r\n")
+    assert rc.read_bytes() == b"a\r\nb\r\n" + block(eol="\r\n", notice=NOTICE_NO_EOL)
+    remove_block(rc)
+    assert rc.read_bytes() == b"a\r\nb"
+
+
+def test_a_line_added_after_the_block_keeps_the_newline(rc: Path) -> None:
+    rc.write_bytes(b"export A=1")
+    install_block(rc, BODY)
+    rc.write_bytes(rc.read_bytes() + b"export C=3\n")
+    remove_block(rc)
+    assert rc.read_bytes() == b"export A=1\nexport C=3\n"
 
 
 def test_symlink_chain_edits_the_final_target(tmp_path: Path) -> None:
