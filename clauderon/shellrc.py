@@ -24,7 +24,7 @@ Rules:
   temporary file from a real crash is deleted by the next run). The file's mode is kept, and
   its owner and group when running as root.
 - A symlinked rc file (dotfile managers) is followed to its final target, which is edited; the
-  link itself stays a link.
+  link itself stays a link. A dangling link is refused (exit 2, nothing created).
 - The first time clauderon changes a file it copies it to ``<file>.clauderon-backup`` beside the
   path it was given (where the user looks for it); an existing backup is never overwritten.
 - Read-only files or directories raise :class:`ClauderonError` naming the file and the fix.
@@ -125,6 +125,7 @@ def install_block(path: Path, body: str) -> Change:
     _check_body(body)
     path = _absolute(path)
     target = _resolve(path)
+    _refuse_dangling(path, target)
     if _plan_install(target, body) is None:  # already right: not even a lock file is made
         return Change(Action.UNCHANGED, target)
     _make_parent(target)
@@ -312,6 +313,15 @@ def _resolve(path: Path) -> Path:
             f"cannot follow the symlinks of {_show(path)}: {err}",
             hint=f"fix or remove the link: ls -l {_show(path)}",
         ) from None
+
+
+def _refuse_dangling(path: Path, target: Path) -> None:
+    """A symlink whose target is missing: creating it (and its directories) would guess."""
+    if path.is_symlink() and not os.path.lexists(target):
+        fix = f"create {_show(target)} or remove the link {_show(path)}"
+        raise ConfigError(
+            f"{_show(path)} is a symlink to {_show(target)}, which does not exist; nothing was "
+            f"changed; {fix}, then run the command again", hint=fix)
 
 
 def _read(target: Path) -> bytes | None:

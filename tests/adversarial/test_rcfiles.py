@@ -200,6 +200,20 @@ def symlinked(rc: Rc) -> None:
     assert store.read_bytes() == USER and rc.path.is_symlink()
 
 
+def dangling_symlink(rc: Rc) -> None:
+    """A link to a file (and directories) that do not exist: refused, nothing created."""
+    gone = rc.world.home / "dotfiles-gone" / "deeper" / f"{rc.shell}rc"
+    rc.path.parent.mkdir(parents=True, exist_ok=True)
+    rc.path.symlink_to(gone)
+    proc = rc.cli("install")
+    assert proc.returncode == 2, proc
+    line = assert_one_line_error(proc, "does not exist")
+    assert "remove the link" in line, line
+    assert rc.path.is_symlink() and os.readlink(rc.path) == str(gone)
+    assert not (rc.world.home / "dotfiles-gone").exists()
+    assert not rc.backup.exists()
+
+
 def read_only_file(rc: Rc) -> None:
     rc.write(USER)
     rc.path.chmod(0o444)
@@ -300,6 +314,7 @@ SCENARIOS: dict[str, Callable[[Rc], None]] = {
     "huge (5 MB)": huge,
     "binary junk, NUL, not UTF-8": binary_junk,
     "symlink chain (dotfile manager)": symlinked,
+    "dangling symlink": dangling_symlink,
     "read-only file": read_only_file,
     "hand-edited block": hand_edited_block,
     "half-deleted block": half_deleted_block,
