@@ -24,7 +24,9 @@ Rules:
   temporary file from a real crash is deleted by the next run). The file's mode is kept, and
   its owner and group when running as root.
 - A symlinked rc file (dotfile managers) is followed to its final target, which is edited; the
-  link itself stays a link. A dangling link is refused (exit 2, nothing created).
+  link itself stays a link. A dangling link is refused (exit 2, nothing created). A file
+  with more than one hard link is refused too (the rename would split it from its other
+  links and an in-place write is not crash-safe).
 - The first time clauderon changes a file it copies it to ``<file>.clauderon-backup`` beside the
   path it was given (where the user looks for it); an existing backup is never overwritten.
 - Read-only files or directories raise :class:`ClauderonError` naming the file and the fix.
@@ -126,6 +128,7 @@ def install_block(path: Path, body: str) -> Change:
     path = _absolute(path)
     target = _resolve(path)
     _refuse_dangling(path, target)
+    _refuse_hardlinked(target)
     if _plan_install(target, body) is None:  # already right: not even a lock file is made
         return Change(Action.UNCHANGED, target)
     _make_parent(target)
@@ -154,6 +157,9 @@ def remove_block(path: Path) -> Change:
     """Delete every clauderon block from ``path``; a missing file or block is fine."""
     path = _absolute(path)
     target = _resolve(path)
+    if _plan_remove(target) is None:
+        return Change(Action.ABSENT, target)
+    _refuse_hardlinked(target)
     if _plan_remove(target) is None:
         return Change(Action.ABSENT, target)
     with _locked(target):
@@ -322,6 +328,18 @@ def _refuse_dangling(path: Path, target: Path) -> None:
         raise ConfigError(
             f"{_show(path)} is a symlink to {_show(target)}, which does not exist; nothing was "
             f"changed; {fix}, then run the command again", hint=fix)
+
+
+def _refuse_hardlinked(target: Path) -> None:
+    """A file with other hard links: the atomic rename would split it from them, and an
+    in-place write is not crash-safe, so it is refused (one line, nothing changed)."""
+    st = _stat(target)
+    if st is not None and stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
+        fix = (f"add the line yourself (`clauderon shell init` prints it), or make "
+               f"{_show(target)} a symlink to the shared file")
+        raise ConfigError(
+            f"{_show(target)} has {st.st_nlink} hard links; editing it would split it from the "
+            f"others, so nothing was changed; {fix}", hint=fix)
 
 
 def _read(target: Path) -> bytes | None:

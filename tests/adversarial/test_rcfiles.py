@@ -214,6 +214,21 @@ def dangling_symlink(rc: Rc) -> None:
     assert not rc.backup.exists()
 
 
+def hardlinked(rc: Rc) -> None:
+    """A hard-linked rc file: refused with one line, both links still one file."""
+    rc.write(USER)
+    other = rc.path.with_name(rc.path.name + ".other-link")
+    os.link(rc.path, other)
+    line = assert_one_line_error(rc.cli("install"), "hard links", code=2)
+    assert "nothing was changed" in line, line
+    assert os.path.samefile(rc.path, other) and rc.path.read_bytes() == USER
+    with_block = USER + f"{BEGIN}\necho hook\n{END}\n".encode()
+    rc.write(with_block)  # written through the link: still one file
+    line = assert_one_line_error(rc.cli("uninstall"), "hard links", code=2)
+    assert os.path.samefile(rc.path, other) and rc.path.read_bytes() == with_block
+    assert not rc.backup.exists()
+
+
 def read_only_file(rc: Rc) -> None:
     rc.write(USER)
     rc.path.chmod(0o444)
@@ -315,6 +330,7 @@ SCENARIOS: dict[str, Callable[[Rc], None]] = {
     "binary junk, NUL, not UTF-8": binary_junk,
     "symlink chain (dotfile manager)": symlinked,
     "dangling symlink": dangling_symlink,
+    "hard-linked file": hardlinked,
     "read-only file": read_only_file,
     "hand-edited block": hand_edited_block,
     "half-deleted block": half_deleted_block,
