@@ -29,6 +29,9 @@ Rules:
   links and an in-place write is not crash-safe).
 - The first time clauderon changes a file it copies it to ``<file>.clauderon-backup`` beside the
   path it was given (where the user looks for it); an existing backup is never overwritten.
+- Uninstall deletes a file that holds only clauderon's block and has no backup (install
+  created it: it backs up every file that existed, an empty one too), and makes no backup
+  of it.
 - Read-only files or directories raise :class:`ClauderonError` naming the file and the fix.
 - Concurrent runs are serialised with ``flock`` on ``.<name>.clauderon.lock`` beside the target.
   The lock file is deleted when the run ends (safely: a waiter that locked a deleted lock file
@@ -167,8 +170,23 @@ def remove_block(path: Path) -> Change:
         if plan is None:
             return Change(Action.ABSENT, target)
         old, new = plan
+        if not new and not os.path.lexists(_backup_path(path)):
+            _delete_created(target)
+            return Change(Action.REMOVED, target)
         backup = _commit(path, target, old, new)
     return Change(Action.REMOVED, target, backup)
+
+
+def _backup_path(path: Path) -> Path:
+    return path.with_name(path.name + BACKUP_SUFFIX)
+
+
+def _delete_created(target: Path) -> None:
+    """A file holding only our block and never backed up: install created it, so it goes.
+    (Install backs up every file that existed before it, an empty one too.)"""
+    _check_writable(target, _stat(target))
+    target.unlink()
+    _fsync_dir(target.parent)
 
 
 def _plan_remove(target: Path) -> tuple[bytes, bytes] | None:
@@ -526,7 +544,7 @@ def _fsync_dir(directory: Path) -> None:
 
 def _backup_once(path: Path, old: bytes, old_stat: os.stat_result | None) -> Path | None:
     """Copy the original to ``<path>.clauderon-backup`` unless a backup already exists."""
-    backup = path.with_name(path.name + BACKUP_SUFFIX)
+    backup = _backup_path(path)
     if os.path.lexists(backup):
         return None
     tmp = backup.with_name(f".{backup.name}{_TMP_INFIX}{os.urandom(6).hex()}")

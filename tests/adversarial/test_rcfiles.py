@@ -131,11 +131,13 @@ def roundtrip(rc: Rc, original: bytes | None) -> None:
     after = rc.path.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     rc.uninstall()
-    assert_user_bytes_kept(rc, original or b"", blocks=0)
-    if original is not None:  # byte-identical: even a missing final newline is restored
+    if original is not None:
+        assert_user_bytes_kept(rc, original, blocks=0)
+        # byte-identical: even a missing final newline is restored
         assert rc.path.read_bytes() == original, (rc.shell, rc.path.read_bytes()[-80:])
-    if original is None:  # the first change of a file clauderon made itself is the removal
-        assert split_block(rc.backup.read_bytes()) == (b"", 1)
+    if original is None:  # a file install created is removed, with no backup of our block
+        assert not os.path.lexists(rc.path) and not os.path.lexists(rc.backup)
+        assert rc.leftovers() == []
     else:
         assert_backup(rc, original)
 
