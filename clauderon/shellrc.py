@@ -87,6 +87,7 @@ class Change:
     path: Path  # the file that was (or would have been) edited: the symlink's final target
     backup: Path | None = None  # the backup made by this call, if any
     file_created: bool = False
+    file_deleted: bool = False  # remove: the file held only our block and install made it
 
     @property
     def changed(self) -> bool:
@@ -172,7 +173,7 @@ def remove_block(path: Path) -> Change:
         old, new = plan
         if not new and not os.path.lexists(_backup_path(path)):
             _delete_created(target)
-            return Change(Action.REMOVED, target)
+            return Change(Action.REMOVED, target, file_deleted=True)
         backup = _commit(path, target, old, new)
     return Change(Action.REMOVED, target, backup)
 

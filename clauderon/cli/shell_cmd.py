@@ -63,5 +63,7 @@ def uninstall(shell: Optional[str] = typer.Option(None, "--shell", metavar="SHEL
     shown = paths.tidy_home(str(target))
     if change.action is shellrc.Action.REMOVED:
         output.echo(f"Removed the clauderon block from {shown}")
+        if change.file_deleted:
+            output.echo(f"Deleted {shown}: install had created it and it held nothing else")
     else:
         output.echo(f"No clauderon block in {shown} (nothing to do)")

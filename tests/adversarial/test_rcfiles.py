@@ -130,7 +130,8 @@ def roundtrip(rc: Rc, original: bytes | None) -> None:
     assert "already" in again.stdout
     after = rc.path.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
-    rc.uninstall()
+    removed = rc.uninstall()
+    assert ("Deleted" in removed.stdout) == (original is None), removed.stdout
     if original is not None:
         assert_user_bytes_kept(rc, original, blocks=0)
         # byte-identical: even a missing final newline is restored
