@@ -275,6 +275,12 @@ class Registry:
         self.reserve(record)
         self.mark_ready(record.name)
 
+    def update(self, record: Record) -> None:
+        """Store what ``restore`` made of a session again: its environment and options."""
+        with self._connect(write=True) as conn:
+            conn.execute("UPDATE sessions SET env = ?, options = ?, ready = 1 WHERE name = ?",
+                         (json.dumps(record.env), json.dumps(record.options), record.name))
+
     def forget(self, name: str) -> bool:
         with self._connect(write=True) as conn:
             cur = conn.execute("DELETE FROM sessions WHERE name = ?", (name,))

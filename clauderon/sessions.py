@@ -234,6 +234,73 @@ def _rollback(backend: Backend, registry: Registry, name: str,
     return leftovers
 
 
+class Restored(NamedTuple):
+    record: Record
+    backend: Backend
+    notes: tuple[str, ...]
+
+
+def restore(name: str, config: Config, env: Mapping[str, str]) -> Restored:
+    """Make a ``missing`` session again from its record: same backend, name, workdir, shell,
+    layout and options; the environment computed anew from the current config (variables
+    given with --env at creation are kept); a worktree session's checkout added again from
+    its branch when it is gone, and its agent resumed. Nothing is done for a session that
+    is running or exited (the backend still holds it) or whose backend cannot be asked.
+    On a failure the record and its env files stay as they were."""
+    from dataclasses import replace
+
+    registry = Registry.default(env)
+    record = find(name, env, registry)
+    backend = get_backend(record.backend, config, env)
+    try:
+        state = backend.states().get(record.name)
+    except ClauderonError as exc:
+        raise ClauderonError(f'cannot ask {backend.label} whether "{record.name}" is gone '
+                             f"({exc}); nothing was restored") from None
+    if state is not None:
+        raise ClauderonError(f'session "{record.name}" is {state}: {backend.label} still holds '
+                             f"it, nothing to restore; attach with `clauderon attach "
+                             f"{record.name}`")
+    notes: list[str] = []
+    if record.options.get("worktree") and worktrees.prepare_restore(record.options, env):
+        notes.append(f"added the worktree {record.workdir} again from its branch "
+                     f"{record.options.get('branch')}")
+    workdir = Path(record.workdir)
+    if not workdir.is_dir():
+        raise ClauderonError(f"the working directory {record.workdir} of \"{record.name}\" is "
+                             "gone; create it again, or forget the session with "
+                             f"`clauderon kill {record.name}`")
+    fresh = session_env.compute(record.name, config=config, backend=record.backend,
+                                caller_env=env,
+                                network=str(record.options.get("network") or "") or None)
+    given = [(k, v) for k, v in record.env.items() if k not in fresh.variables]
+    senv = session_env.compute(record.name, config=config, backend=record.backend,
+                               caller_env=env, extra_env=given,
+                               network=str(record.options.get("network") or "") or None)
+    changed = sorted(k for k, v in senv.variables.items() if record.env.get(k) != v)
+    if changed:
+        notes.append("the environment was computed again from the current config; changed: "
+                     + ", ".join(changed))
+    command = agents.restore_command(record.options, config, record.shell)
+    spec = backend.prepare(SessionSpec(name=record.name, workdir=workdir, shell=record.shell,
+                                       env=senv, layout=record.layout,
+                                       options=dict(record.options), command=command))
+    try:
+        write_env_files(record.name, senv.variables, env)
+        backend.create(spec)
+    except BaseException:
+        try:
+            backend.kill(record.name)
+        except ClauderonError:
+            pass  # nothing was made, or it is said below by doctor
+        write_env_files(record.name, record.env, env)  # as they were
+        raise
+    restored = replace(record, env=senv.variables, options=_stored_options(spec.options))
+    registry.update(restored)
+    refresh_names_cache(registry, env)
+    return Restored(restored, backend, (*senv.notes, *notes))
+
+
 def live_states(config: Config, env: Mapping[str, str], backends: Iterable[str]
                 ) -> tuple[dict[str, dict[str, State]], dict[str, str]]:
     """Live sessions per backend, and the backends that could not answer (with why)."""

@@ -15,6 +15,7 @@ from clauderon.errors import ClauderonError
 if TYPE_CHECKING:
     from clauderon.config import Config
     from clauderon.registry import Record
+    from clauderon.sessions import Restored
 
 app = typer.Typer(
     name="clauderon",
@@ -305,12 +306,71 @@ def attach(name: str = typer.Argument(..., metavar="NAME", help="Session name.")
     """Attach to a session (replaces this process)."""
     from clauderon import sessions
     from clauderon.backends import get_backend
+    from clauderon.backends.base import State
 
     cfg = load_config()
     record = sessions.find(name, os.environ)
     backend = get_backend(record.backend, cfg, os.environ)
+    try:
+        live = backend.states().get(record.name)
+    except ClauderonError:
+        live = State.UNKNOWN  # cannot tell: let the backend try
+    if live is None:
+        raise ClauderonError(
+            f'session "{record.name}" is missing: {backend.label} no longer has it (a reboot, '
+            f"a killed server); bring it back with `clauderon restore {record.name}`, or "
+            f"forget it with `clauderon kill {record.name}`")
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise ClauderonError(f'attaching to "{record.name}" needs a terminal (stdin and stdout '
+                             "are not one); run `clauderon attach` from a terminal")
     command = backend.attach(record, dict(os.environ))
     _exec(command.argv, command.env)
+
+
+@app.command()
+def restore(
+    name: Optional[str] = typer.Argument(None, metavar="[NAME]", help="Session name."),
+    all_: bool = typer.Option(False, "--all", help="Restore every missing session."),
+) -> None:
+    """Make a missing session again from its record (same backend, name, directory, shell;
+    environment from the current config; a worktree session's agent resumed)."""
+    from clauderon import sessions
+    from clauderon.backends.base import State
+    from clauderon.errors import UsageError
+
+    if all_ == (name is not None):
+        raise UsageError("give a session name or --all (not both)")
+    cfg = load_config()
+    if name is not None:
+        _say_restored(sessions.restore(name, cfg, os.environ))
+        return
+    items, failures = sessions.listing(cfg, os.environ)
+    for backend, why in failures.items():
+        output.warn(f"cannot ask {backend} for live state; its sessions are left alone: {why}")
+    missing = [i.record.name for i in items if i.status is State.MISSING]
+    if not missing:
+        output.echo("No missing sessions to restore.")
+        if failures:
+            raise typer.Exit(1)
+        return
+    failed = 0
+    for target in missing:
+        try:
+            _say_restored(sessions.restore(target, cfg, os.environ))
+        except ClauderonError as exc:
+            failed += 1
+            output.err(f"error: {target}: {exc}")
+    if failed or failures:
+        raise typer.Exit(1)
+
+
+def _say_restored(done: "Restored") -> None:
+    from clauderon import paths
+
+    output.echo(f'Restored {done.backend.label} session "{done.record.name}" in '
+                f"{paths.tidy_home(done.record.workdir)}")
+    for note in done.notes:
+        output.echo(f"Note: {note}")
 
 
 # -- kill --------------------------------------------------------------------------------
