@@ -53,6 +53,7 @@ from typing import NoReturn
 
 from clauderon import paths
 from clauderon.errors import ClauderonError, ConfigError, UsageError
+from clauderon.fileio import write_all
 from clauderon.shellquote import quote_fish, quote_posix
 
 BEGIN = "# >>> clauderon >>>"
@@ -515,7 +516,7 @@ def _write_temp(tmp: Path, data: bytes, old_stat: os.stat_result | None) -> None
         if old_stat is not None:
             _copy_owner(fd, old_stat)
             os.fchmod(fd, stat.S_IMODE(old_stat.st_mode))
-        _write_all(fd, data)
+        write_all(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -527,12 +528,6 @@ def _copy_owner(fd: int, old_stat: os.stat_result) -> None:
     elif old_stat.st_gid != os.getegid():
         with contextlib.suppress(OSError):
             os.fchown(fd, -1, old_stat.st_gid)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 def _fsync_dir(directory: Path) -> None:

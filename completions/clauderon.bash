@@ -14,8 +14,8 @@ __clauderon_spec() {
     __c_cmds='' __c_all='' __c_more='' __c_opts='' __c_vopts='' __c_args=''
     case $1 in
         '')
-            __c_cmds='new list attach kill diff env doctor config layout shell completions'
-            __c_all=' new list ls attach kill rm diff env doctor config layout shell completions '
+            __c_cmds='new list attach restore kill diff env doctor config layout shell completions'
+            __c_all=' new list ls attach restore kill rm diff env doctor config layout shell completions '
             __c_opts='--version -V --help -h'
             ;;
         'new')
@@ -31,6 +31,10 @@ __clauderon_spec() {
             ;;
         'attach')
             __c_opts='--help -h'
+            __c_args='sessions'
+            ;;
+        'restore')
+            __c_opts='--all --help -h'
             __c_args='sessions'
             ;;
         'kill')

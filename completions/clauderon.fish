@@ -11,7 +11,7 @@
 function __clauderon_spec --argument-names cmdpath
     switch $cmdpath
         case ''
-            set -g __clauderon_all new list ls attach kill rm diff env doctor config layout shell completions
+            set -g __clauderon_all new list ls attach restore kill rm diff env doctor config layout shell completions
             set -g __clauderon_vopts
         case 'new'
             set -g __clauderon_all
@@ -23,6 +23,9 @@ function __clauderon_spec --argument-names cmdpath
             set -g __clauderon_all
             set -g __clauderon_vopts
         case 'attach'
+            set -g __clauderon_all
+            set -g __clauderon_vopts
+        case 'restore'
             set -g __clauderon_all
             set -g __clauderon_vopts
         case 'kill'
@@ -208,6 +211,7 @@ complete -c clauderon -f
 complete -c clauderon -n "__clauderon_cmd ''" -a new -d 'Create a session in the background.'
 complete -c clauderon -n "__clauderon_cmd ''" -a list -d 'List clauderon\'s sessions with their live status.'
 complete -c clauderon -n "__clauderon_cmd ''" -a attach -d 'Attach to a session (replaces this process).'
+complete -c clauderon -n "__clauderon_cmd ''" -a restore -d 'Make a missing session again from its record (same backend, name...'
 complete -c clauderon -n "__clauderon_cmd ''" -a kill -d 'Kill a session and forget it (works on running, exited and missing...'
 complete -c clauderon -n "__clauderon_cmd ''" -a diff -d 'What a worktree session changed: commits since its base plus...'
 complete -c clauderon -n "__clauderon_cmd ''" -a env -d 'Print a session\'s variables for sourcing (`eval "$(clauderon env...'
@@ -250,6 +254,11 @@ complete -c clauderon -n "__clauderon_at 'ls'" -l help -s h -d 'Show this messag
 # clauderon attach
 complete -c clauderon -n "__clauderon_at 'attach'" -l help -s h -d 'Show this message and exit.'
 complete -c clauderon -n "__clauderon_arg 'attach' 0" -a '(__clauderon_names)' -d 'session'
+
+# clauderon restore
+complete -c clauderon -n "__clauderon_at 'restore'" -l all -d 'Restore every missing session.'
+complete -c clauderon -n "__clauderon_at 'restore'" -l help -s h -d 'Show this message and exit.'
+complete -c clauderon -n "__clauderon_arg 'restore' 0" -a '(__clauderon_names)' -d 'session'
 
 # clauderon kill
 complete -c clauderon -n "__clauderon_at 'kill'" -l all -d 'Kill every clauderon session.'
