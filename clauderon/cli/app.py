@@ -320,9 +320,6 @@ def attach(name: str = typer.Argument(..., metavar="NAME", help="Session name.")
             f'session "{record.name}" is missing: {backend.label} no longer has it (a reboot, '
             f"a killed server); bring it back with `clauderon restore {record.name}`, or "
             f"forget it with `clauderon kill {record.name}`")
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise ClauderonError(f'attaching to "{record.name}" needs a terminal (stdin and stdout '
-                             "are not one); run `clauderon attach` from a terminal")
     command = backend.attach(record, dict(os.environ))
     _exec(command.argv, command.env)
 
