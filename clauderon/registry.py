@@ -281,6 +281,14 @@ class Registry:
             conn.execute("UPDATE sessions SET env = ?, options = ?, ready = 1 WHERE name = ?",
                          (json.dumps(record.env), json.dumps(record.options), record.name))
 
+    def check_writable(self) -> None:
+        """Take the write lock and let it go, changing nothing: a command that will change
+        the registry after changing something else (kill) fails here first, with the
+        registry's one-line error (locked, read-only, ...), before anything is done."""
+        with self._connect(write=True) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+
     def forget(self, name: str) -> bool:
         with self._connect(write=True) as conn:
             cur = conn.execute("DELETE FROM sessions WHERE name = ?", (name,))

@@ -341,6 +341,7 @@ def kill(name: str, config: Config, env: Mapping[str, str], *, work: str = "refu
     before anything changes."""
     registry = Registry.default(env)  # one connection for the whole command
     record = find(name, env, registry)
+    registry.check_writable()  # a locked or read-only registry: nothing killed
     remove_worktree = worktrees.before_kill(record.name, record.options, work, env, say)
     backend = get_backend(record.backend, config, env)
     backend.kill(record.name, record)
