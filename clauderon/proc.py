@@ -367,3 +367,89 @@ def run_on_pty(argv: Sequence[str], *, env: Mapping[str, str], cwd: str | None,
                     pass
             os.close(master)
     return PtyResult(bytes(output), returncode, timed_out)
+
+
+# -- an interactive client on this terminal ------------------------------------------
+
+MAX_STDERR = 1 << 16
+STDERR_GRACE = 1.0  # seconds to collect the stderr of a client that has exited
+
+
+def run_in_foreground(argv: Sequence[str], *, env: Mapping[str, str]) -> tuple[int, str]:
+    """Run an interactive client (``tmux attach``) on this terminal until it ends; return
+    its exit status (128+N when signal N ended it) and its stderr, captured rather than
+    shown, so that the caller can explain a failure (tmux writes its errors before it takes
+    the terminal over, and nothing on stderr while attached). stdin and stdout stay ours.
+
+    Unlike ``run``: no timeout (one stays attached for days), not recorded (a killed
+    clauderon must not take the user's client down with it), and no process group of its own:
+    the client stays in the terminal's foreground group and gets the terminal's signals
+    (window size, ^C) as if clauderon had exec'd it. While it runs, ^C and ^\\ are left to
+    it, SIGTERM and SIGHUP are passed on to it, and a client that stops itself (tmux's
+    suspend-client) stops clauderon too, so the shell gets the terminal back; ``fg``
+    continues both. Raises CommandNotFound when the program does not exist.
+    """
+    from clauderon.errors import CommandError, CommandNotFound
+
+    args = [str(a) for a in argv]
+    if not args:
+        raise ValueError("empty argv")
+    child = {"pid": 0}
+
+    def leave_to_client(_signum: int, _frame: object) -> None:
+        """The terminal sent it to the client as well (same process group)."""
+
+    def pass_on(signum: int, _frame: object) -> None:
+        if child["pid"]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child["pid"], signum)
+
+    handlers = {signal.SIGINT: leave_to_client, signal.SIGQUIT: leave_to_client,
+                signal.SIGTERM: pass_on, signal.SIGHUP: pass_on}
+    # Python handlers are reset to the default in the program; the ignored signals are reset
+    # explicitly (Python ignores SIGPIPE and SIGXFSZ).
+    saved = {sig: signal.signal(sig, handler) for sig, handler in handlers.items()}
+    read_end, write_end = os.pipe()
+    try:
+        try:
+            child["pid"] = os.posix_spawnp(
+                args[0], args, dict(env),
+                file_actions=[(os.POSIX_SPAWN_DUP2, write_end, 2)],
+                setsigdef=(signal.SIGPIPE, signal.SIGXFSZ))
+        except FileNotFoundError:
+            os.close(read_end)
+            raise CommandNotFound(f"{args[0]} not found on PATH", argv=args) from None
+        except OSError as exc:
+            os.close(read_end)
+            raise CommandError(f"cannot run {args[0]}: {_os_reason(exc)}", argv=args) from None
+        finally:
+            os.close(write_end)
+        chunks: list[bytes] = []
+
+        def drain() -> None:
+            kept = 0
+            try:
+                while chunk := os.read(read_end, 65536):
+                    if kept < MAX_STDERR:
+                        chunks.append(chunk)
+                        kept += len(chunk)
+            finally:
+                os.close(read_end)
+
+        # A thread, so that a client writing much to stderr never blocks on a full pipe.
+        reader = threading.Thread(target=drain, name="client-stderr", daemon=True)
+        reader.start()
+        while True:
+            _, status = os.waitpid(child["pid"], os.WUNTRACED)
+            if not os.WIFSTOPPED(status):
+                break
+            os.kill(os.getpid(), signal.SIGTSTP)  # stopped with it: the shell takes over
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child["pid"], signal.SIGCONT)
+    finally:
+        for sig, previous in saved.items():
+            signal.signal(sig, signal.SIG_DFL if previous is None else previous)
+    # A program the client started may hold the pipe: collect for a moment only.
+    reader.join(timeout=STDERR_GRACE)
+    code = os.waitstatus_to_exitcode(status)
+    return (code if code >= 0 else 128 - code), b"".join(chunks).decode(errors="replace")

@@ -95,6 +95,10 @@ class SessionSpec:
 class AttachCommand(NamedTuple):
     argv: list[str]
     env: dict[str, str]
+    # None: clauderon execs argv. Else argv runs as a child on this terminal, its stderr
+    # captured, and when it fails ``explain(stderr)`` gives the one line clauderon prints
+    # instead of the client's raw text (None: not a failure it knows).
+    explain: Callable[[str], str | None] | None = None
 
 
 class BackendInfo(NamedTuple):

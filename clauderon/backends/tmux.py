@@ -43,6 +43,7 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -569,10 +570,14 @@ class TmuxBackend:
         if inside and self._same_server(inside, server, record.name):
             # Already a tmux client of that server: switch it instead of nesting tmux.
             return AttachCommand(["tmux", "switch-client", "-t",
-                                  command_arg(target(record.name))], dict(caller_env))
+                                  command_arg(target(record.name))], dict(caller_env),
+                                 partial(explain_attach, name=record.name, term=None))
+        # $TMUX is never passed on: tmux's "sessions should be nested with care" cannot occur.
         env = server.environ(without_foreign_tmux(caller_env))
         return AttachCommand([*server.prefix(), "attach", "-t",
-                              command_arg(target(record.name))], env)
+                              command_arg(target(record.name))], env,
+                             partial(explain_attach, name=record.name,
+                                     term=env.get("TERM", "")))
 
     def _same_server(self, tmux_var: str, server: Server, name: str) -> bool:
         """Whether ``$TMUX`` (``SOCKET,PID,INDEX``) names the server holding ``name``."""
@@ -609,6 +614,29 @@ class TmuxBackend:
                     f'tmux session "{name}" is still listed {timeout:g}s after kill-session; '
                     f"remove it with `tmux kill-session -t ={name}`")
             time.sleep(0.05)
+
+
+def explain_attach(stderr: str, *, name: str, term: str | None) -> str | None:
+    """The one line clauderon prints when ``tmux attach`` (``term``: the TERM it was given)
+    or ``tmux switch-client`` (``term`` None) failed with ``stderr``; None for a failure not
+    listed here (the caller then checks whether the session went away).
+
+    tmux's words differ between versions ("open terminal failed: not a terminal", "missing or
+    unsuitable terminal: X", "terminal does not support clear"): the line says it in one form."""
+    again = proc.describe(["clauderon", "attach", name])
+    if "not a terminal" in stderr:
+        return (f'cannot attach to tmux session "{name}": standard input is not a terminal; '
+                f"run `{again}` from a terminal")
+    if "unsuitable terminal" in stderr or "does not support clear" in stderr:
+        shown = f"TERM={term}" if term else "TERM unset or empty"
+        return (f'cannot attach to tmux session "{name}": tmux cannot drive a terminal with '
+                f"{shown} (unknown to terminfo, or lacking what tmux needs); set TERM to your "
+                f"terminal's type, e.g. `env TERM=xterm-256color {again}`")
+    if "no current client" in stderr:
+        return (f'cannot switch to tmux session "{name}": $TMUX says this runs inside tmux, '
+                f"but no tmux client is attached here; run `{again}` in an attached tmux "
+                f"window, or `env -u TMUX {again}` from a terminal")
+    return None
 
 
 def without_foreign_tmux(env: Mapping[str, str]) -> dict[str, str]:

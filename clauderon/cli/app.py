@@ -4,7 +4,7 @@
 import os
 import sys
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, NoReturn, Optional
 
 import typer
 
@@ -13,6 +13,7 @@ from clauderon.cli import output, usage
 from clauderon.errors import ClauderonError
 
 if TYPE_CHECKING:
+    from clauderon.backends.base import AttachCommand, Backend
     from clauderon.config import Config
     from clauderon.registry import Record
     from clauderon.sessions import Restored
@@ -193,8 +194,8 @@ def new(
     for note in notes:
         output.echo(f"Note: {note}")
     if attach:
-        command = be.attach(record, dict(os.environ))
-        _exec(command.argv, command.env)
+        _attach(be, record.name, be.attach(record, dict(os.environ)))
+        return
     output.echo(f"Attach with: {_attach_hint(record.backend, record.name)}")
 
 
@@ -227,7 +228,7 @@ def _attach_hint(backend: str, name: str) -> str:
     return describe([*(backends.info(backend).attach_command or ("clauderon", "attach")), name])
 
 
-def _exec(argv: list[str], env: dict[str, str]) -> None:
+def _exec(argv: list[str], env: dict[str, str]) -> NoReturn:
     sys.stdout.flush()
     sys.stderr.flush()
     try:
@@ -316,12 +317,48 @@ def attach(name: str = typer.Argument(..., metavar="NAME", help="Session name.")
     except ClauderonError:
         live = State.UNKNOWN  # cannot tell: let the backend try
     if live is None:
-        raise ClauderonError(
-            f'session "{record.name}" is missing: {backend.label} no longer has it (a reboot, '
-            f"a killed server); bring it back with `clauderon restore {record.name}`, or "
-            f"forget it with `clauderon kill {record.name}`")
-    command = backend.attach(record, dict(os.environ))
-    _exec(command.argv, command.env)
+        raise ClauderonError(_missing(record.name, backend.label))
+    _attach(backend, record.name, backend.attach(record, dict(os.environ)))
+
+
+def _missing(name: str, label: str) -> str:
+    return (f'session "{name}" is missing: {label} no longer has it (a reboot, a killed '
+            f"server); bring it back with `clauderon restore {name}`, or forget it with "
+            f"`clauderon kill {name}`")
+
+
+def _attach(backend: "Backend", name: str, command: "AttachCommand") -> None:
+    """Exec the backend's attach command; or, when the backend can explain its client's
+    failures, run it on this terminal and print its one line (exit 1) instead of the
+    client's own text. A failure it cannot explain: the session gone meanwhile is said
+    so; anything else is the client's stderr and exit status as they are."""
+    from clauderon import proc
+    from clauderon.errors import CommandNotFound
+    from clauderon.secrets import mask
+
+    if command.explain is None:
+        _exec(command.argv, command.env)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        code, stderr = proc.run_in_foreground(command.argv, env=command.env)
+    except CommandNotFound:
+        raise ClauderonError(f"{command.argv[0]} not found on PATH; run `clauderon doctor`") \
+            from None
+    if code == 0:
+        sys.stderr.write(mask(stderr))
+        return
+    line = command.explain(stderr)
+    if line is None:
+        try:
+            gone = name not in backend.states()
+        except ClauderonError:
+            gone = False  # cannot tell: tmux's own words
+        line = _missing(name, backend.label) if gone else None
+    if line is not None:
+        raise ClauderonError(line)
+    sys.stderr.write(mask(stderr))
+    raise typer.Exit(code)
 
 
 @app.command()
