@@ -97,6 +97,7 @@ LIST_COMMAND = ("list-sessions", "-F", "#{session_id} #{session_name}")
 # How the first pane is: dead or not (remain-on-exit keeps a dead one), its exit status,
 # its process and its directory.
 PANE_FORMAT = "#{pane_dead} #{pane_dead_status} #{pane_pid} #{pane_current_path}"
+STARTED_FORMAT = "#{pane_pid} #{session_path}"  # what new-session -P prints
 START_TIMEOUT = 3.0  # seconds a new shell has to reach its prompt before it counts as up
 VERSION_CACHE = "tmux-version"  # in clauderon's cache dir: program identity, then `tmux -V`
 # Compiled when first used (re caches them): a cached version needs neither.
@@ -433,8 +434,10 @@ class TmuxBackend:
         ``new-session`` in the exact workdir with every session variable as ``-e`` and the
         shell started argv-style through ``env`` (so TERM wins in it), then the session's
         own ``default-shell``."""
-        command = ["new-session", "-d", "-s", format_literal(spec.name),
-                   "-c", format_literal(str(spec.workdir))]
+        # -P -F: the pane's pid and the directory tmux resolved -c to, printed to this client,
+        # so create can watch the new shell in /proc without asking tmux again.
+        command = ["new-session", "-d", "-P", "-F", STARTED_FORMAT, "-s",
+                   format_literal(spec.name), "-c", format_literal(str(spec.workdir))]
         for key, value in spec.env.variables.items():
             command += ["-e", f"{key}={value}"]
         env_program = proc.which("env", self.env) or "/usr/bin/env"
@@ -506,7 +509,7 @@ class TmuxBackend:
                     f'a tmux session named "{spec.name}" already exists; remove it with '
                     f"`tmux kill-session -t ={spec.name}` or pick another name")
             raise proc.failure(result)
-        self._confirm_started(server, spec)
+        self._confirm_started(server, spec, *_started(result.stdout))
 
     def _pane(self, server: Server, spec: SessionSpec) -> tuple[bool, str, int, str] | None:
         """(dead, exit status, pid, directory) of the session's first pane; None when the
@@ -524,30 +527,43 @@ class TmuxBackend:
                                     "run `clauderon doctor`")
         return dead == "1", status, int(pid), path
 
-    def _confirm_started(self, server: Server, spec: SessionSpec) -> None:
+    def _confirm_started(self, server: Server, spec: SessionSpec, pid: int | None,
+                         start_path: str) -> None:
         """Wait until the shell is up (waiting at its prompt) or has exited; an exited shell,
-        or a pane that started elsewhere than the workdir, undoes the session."""
+        or a pane that started elsewhere than the workdir, undoes the session.
+
+        ``pid`` and ``start_path`` are the pane's process and the directory tmux resolved
+        ``-c`` to, as new-session printed them: while the process runs, /proc says how far it
+        got (no tmux client); once it is gone, or when tmux printed nothing, tmux itself says
+        whether the pane is dead and with what status."""
         deadline = time.monotonic() + START_TIMEOUT
+        path, first = start_path, not start_path
         while True:
-            pane = self._pane(server, spec)
-            if pane is None or pane[0]:
-                self._undo(server, spec.name)
-                status = f" with status {pane[1]}" if pane and pane[1] else ""
-                raise ClauderonError(
-                    f'tmux started session "{spec.name}" but its shell {spec.shell} exited at '
-                    f"once{status}; nothing was kept (check the shell and its rc files: "
-                    f"`{spec.shell} -i`, then `clauderon doctor`)")
-            _dead, _status, pid, path = pane
+            if pid is not None and _running(pid):
+                pause = 0.002  # a look at /proc costs microseconds
+            else:
+                pane = self._pane(server, spec)
+                if pane is None or pane[0]:
+                    self._undo(server, spec.name)
+                    status = f" with status {pane[1]}" if pane and pane[1] else ""
+                    raise ClauderonError(
+                        f'tmux started session "{spec.name}" but its shell {spec.shell} exited '
+                        f"at once{status}; nothing was kept (check the shell and its rc files: "
+                        f"`{spec.shell} -i`, then `clauderon doctor`)")
+                _dead, _status, pid, listed = pane
+                if first:  # tmux printed no start directory: where the pane is, at first sight
+                    path, first = listed, False
+                pause = 0.005 if spec.command else 0.02  # an agent starts in a few ms
             if path and not _same_path(path, str(spec.workdir)):
                 self._undo(server, spec.name)
                 raise ClauderonError(
                     f"tmux started the pane in {path} instead of {spec.workdir} (tmux reads "
                     "some '#' sequences in a directory name as formats); nothing was kept: "
                     "use a directory whose path has no '#'")
-            if _waiting_for_input(pid) or (spec.command and _child_waiting(pid)) \
-                    or time.monotonic() >= deadline:
+            path = ""  # checked once
+            if _is_up(pid, spec) or time.monotonic() >= deadline:
                 break
-            time.sleep(0.005 if spec.command else 0.02)  # an agent starts in a few ms
+            time.sleep(pause)
         # From now on an exiting shell closes its pane as usual. Unset first, then look:
         # a shell that exits in between leaves a dead pane (seen) or no session (seen).
         result = self._run_commands(server, [
@@ -651,6 +667,52 @@ def _gone(stderr: str) -> bool:
 # What a process waits on when it waits for a child or a pipe (a command substitution in an
 # rc file), not for the terminal: such a shell is still starting.
 _BUSY_WAITS = ("do_wait", "kernel_wait4", "pipe_read", "pipe_wait", "wait_consider_task")
+
+
+def _is_up(pid: int, spec: SessionSpec) -> bool:
+    """The pane's shell waits at its prompt, or (an agent through the shell) a child of it
+    waits for input."""
+    if _waiting_for_input(pid):
+        return True
+    return bool(spec.command) and (_agent_started(pid) or _child_waiting(pid))
+
+
+def _agent_started(pid: int) -> bool:
+    """The shell of an agent pane waits on a child that is no longer a copy of the shell:
+    it is past its rc files and has started the agent. The agent's own start-up (hundreds of
+    milliseconds for some) is not waited for: an agent that exits leaves the pane at a shell
+    prompt, so only the shell can take the session with it."""
+    try:
+        wchan = Path(f"/proc/{pid}/wchan").read_text(encoding="ascii", errors="replace")
+        shell = os.readlink(f"/proc/{pid}/exe")
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii").split()
+    except OSError:
+        return False
+    if not wchan.startswith(("do_wait", "kernel_wait4")):
+        return False
+    for child in children:
+        try:
+            if os.readlink(f"/proc/{child}/exe") != shell:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _running(pid: int) -> bool:
+    """``pid`` exists and has not exited (a zombie has); False without /proc."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] not in (["Z"], ["X"], [])
+
+
+def _started(stdout: str) -> tuple[int | None, str]:
+    """(pane pid, start directory) from new-session's STARTED_FORMAT line; (None, "") when
+    tmux printed none (older versions may not relay it through source-file)."""
+    pid, _, path = stdout.split("\n", 1)[0].partition(" ")
+    return (int(pid), path) if pid.isdigit() and path else (None, "")
 
 
 def _child_waiting(pid: int) -> bool:

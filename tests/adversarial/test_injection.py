@@ -226,10 +226,10 @@ def test_tmux_argv_keeps_every_value_exact(name: str, workdir: str, shell: str,
     # the argv names the script only: no value of the session reaches a command line
     assert argv == ["tmux", "start-server", ";", "source-file", str(script)]
     new, option, keep = parse_line(backend.create_script(spec))  # as tmux's parser reads it
-    assert new[:3] == ["new-session", "-d", "-s"]
-    assert tmux_format_literal(new[3]) == name
-    assert new[4] == "-c" and tmux_format_literal(new[5]) == str(spec.workdir)
-    rest = new[6:]
+    assert new[:6] == ["new-session", "-d", "-P", "-F", "#{pane_pid} #{session_path}", "-s"]
+    assert tmux_format_literal(new[6]) == name
+    assert new[7] == "-c" and tmux_format_literal(new[8]) == str(spec.workdir)
+    rest = new[9:]
     expected_env = [item for key, value in senv.variables.items()
                     for item in ("-e", f"{key}={value}")]
     assert rest[:len(expected_env)] == expected_env
