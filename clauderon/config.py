@@ -12,9 +12,9 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from clauderon import paths
 from clauderon.backends.base import Setting
@@ -98,14 +98,13 @@ def setting_of(dotted: str) -> Setting | None:
     return next((s for s in found if s.key == key), None) if found else None
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):  # not a frozen dataclass: ~0.4 ms less on every command
     """The effective configuration. ``values`` maps dotted keys to values as written."""
 
     path: Path
     loaded: bool
-    values: dict[str, Any] = field(default_factory=dict)
-    sources: dict[str, str] = field(default_factory=dict)
+    values: Mapping[str, Any] = MappingProxyType({})  # read-only: shared by every default
+    sources: Mapping[str, str] = MappingProxyType({})
     warnings: tuple[str, ...] = ()
 
     def get(self, key: str, default: Any = None) -> Any:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from clauderon.errors import ClauderonError
@@ -38,8 +38,9 @@ class State(str, enum.Enum):
         return self.value
 
 
-@dataclass(frozen=True)
-class SessionEnv:
+# NamedTuples, not frozen dataclasses: every command defines these, and a NamedTuple costs
+# ~0.1 ms to define where a frozen dataclass costs ~0.5 ms (see docs/performance.md).
+class SessionEnv(NamedTuple):
     """``variables``: what clauderon sets (stored, written to env files, compared by doctor).
     ``base``: the caller's environment without FOREIGN variables."""
 
@@ -71,8 +72,7 @@ class Setting(NamedTuple):
     check: Callable[[Any], str | None] | None = None
 
 
-@dataclass(frozen=True)
-class SessionSpec:
+class SessionSpec(NamedTuple):
     """What a backend creates: the session's name, working directory, shell, environment,
     layout (Zellij) and backend options (stored in the registry record)."""
 
@@ -81,7 +81,7 @@ class SessionSpec:
     shell: str
     env: SessionEnv
     layout: str | None = None
-    options: dict[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = MappingProxyType({})  # read-only: shared by every spec
     # The argv the first pane runs instead of the bare shell (an agent through the shell:
     # agents.pane_command); empty: the shell.
     command: tuple[str, ...] = ()

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -265,7 +264,7 @@ class DockerBackend:
         # One call checks both that the daemon answers (daemon_error in _run) and that the
         # image is here, before anything is written.
         self._check_image(image)
-        return replace(spec, options={**spec.options, "image": image, "network": network,
+        return spec._replace(options={**spec.options, "image": image, "network": network,
                                       "extra_args": extra})
 
     def _check_image(self, image: str) -> None:

@@ -42,7 +42,6 @@ import os
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -407,7 +406,7 @@ class TmuxBackend:
         conf = self.config_file()
         options: dict[str, Any] = {**spec.options, **self.default_server().options(),
                                    OPT_CONFIG: str(conf) if conf else None}
-        return replace(spec, layout=None, options=options)
+        return spec._replace(layout=None, options=options)
 
     def config_file(self) -> Path | None:
         """``[tmux] config`` with ``~`` expanded; ConfigError when it is not a file."""

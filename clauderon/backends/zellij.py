@@ -16,7 +16,6 @@ import socket
 import stat
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -168,7 +167,7 @@ class ZellijBackend:
         # a bare name is passed as it is (zellij finds it in its layout dir the same way).
         is_path = "/" in layout or Path(layout).suffix != ""
         given = str(resolved.path) if is_path and resolved.path else layout
-        return replace(spec, layout=layout, options={**spec.options, "layout_arg": given})
+        return spec._replace(layout=layout, options={**spec.options, "layout_arg": given})
 
     def create(self, spec: SessionSpec) -> None:
         version = self.require_supported()
