@@ -10,6 +10,8 @@ program a command runs is preceded by a sweep that ends what a killed clauderon 
 ``run`` captures output through pipes; ``run_on_pty`` gives the program a pseudo-terminal of
 its own (doctor's proxy-propagation probe: fish refuses to run interactively without a
 controlling terminal, and rc files often test ``[ -t 0 ]``) under the same rules.
+``run_in_foreground`` is the one exception to them: an interactive client (``attach``'s
+``tmux attach``) on the user's terminal, for as long as the user stays, its stderr captured.
 """
 
 from __future__ import annotations
