@@ -143,3 +143,48 @@ def test_a_failure_clauderon_does_not_know_is_tmux_own(world: TmuxWorld) -> None
     env = _tmux_shim(world, "echo 'tmux: something new' >&2; exit 3")
     result = world.cli("attach", "app", env=env)
     assert (result.returncode, result.stdout, result.stderr) == (3, "", "tmux: something new\n")
+
+
+def _screen_until(world: TmuxWorld, text: str, timeout: float = 10) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        screen = world.run_tmux("capture-pane", "-p", "-S", "-100", "-t", "=outer:",
+                                socket="outer").stdout
+        if text in screen:
+            return screen
+        assert time.monotonic() < deadline, f"{text!r} never shown; screen:\n{screen}"
+        time.sleep(0.05)
+
+
+def _clients(world: TmuxWorld) -> list[str]:
+    return world.run_tmux("list-clients", "-F", "#{client_name}").stdout.split()
+
+
+def test_suspend_client_gives_the_shell_back_and_fg_continues(world: TmuxWorld) -> None:
+    """clauderon waits for the tmux client rather than being replaced by it: when the client
+    stops itself (suspend-client, prefix C-z) clauderon stops too, so the user's shell, here
+    a bash inside another tmux server, gets its prompt back; `fg` attaches again, and a
+    detach ends the job with status 0."""
+    world.ok("new", "app")
+    world.sockets.add("outer")
+    started = world.run_tmux("new-session", "-d", "-s", "outer", "-x", "100", "-y", "30",
+                             "-c", str(world.root), "bash --norc --noprofile -i",
+                             socket="outer")
+    assert started.returncode == 0, started.stderr
+    world.type_line("=outer:", f"PS1='OUT$ '; {sys.executable} -m clauderon attach app",
+                    socket="outer")
+    deadline = time.monotonic() + 10
+    while not _clients(world):
+        assert time.monotonic() < deadline, "the client never attached"
+        time.sleep(0.05)
+    _screen_until(world, "[app] 0:")
+    world.run_tmux("suspend-client", "-t", _clients(world)[0])
+    screen = _screen_until(world, "Stopped")
+    assert screen.rstrip().endswith("OUT$")  # the shell's prompt, with the job stopped
+    world.type_line("=outer:", "fg", socket="outer")
+    _screen_until(world, "[app] 0:")  # tmux draws the session again
+    world.run_tmux("detach-client", "-s", "=app")
+    _screen_until(world, "[detached (from session app)]")
+    world.type_line("=outer:", 'echo "job=$?"', socket="outer")
+    _screen_until(world, "job=0")
+    assert world.listed() == {"app": "running"}
