@@ -119,17 +119,52 @@ def run(
     Raises CommandNotFound when the program does not exist, CommandTimeout when it runs past
     ``timeout`` seconds, and CommandError for a non-zero exit when ``check`` is true.
     """
-    from clauderon.errors import CommandError, CommandNotFound, CommandTimeout
+    return run_all([argv], env=env, cwd=cwd, timeout=timeout, input=input, check=check)[0]
 
-    args = [str(a) for a in argv]
-    if not args:
+
+def run_all(
+    argvs: Sequence[Sequence[str]],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    input: str | None = None,
+    check: bool = True,
+) -> list[Result]:
+    """Run independent commands at the same time (each as :func:`run` would: its own group,
+    recorded, reaped) and return their results in order, once all have ended. ``timeout``
+    is for the whole batch. With ``check``, the first failure in order is raised."""
+    commands = [[str(a) for a in argv] for argv in argvs]
+    if not commands or not all(commands):
         raise ValueError("empty argv")
     limit = _LIMIT.get()
     if limit is not None:
         timeout = min(timeout, limit)
+    deadline = time.monotonic() + timeout
     _sweep_once()
+    results: list[Result] = []
+    with contextlib.ExitStack() as stack:
+        started = []
+        for args in commands:
+            child = _start(args, env, cwd, input)
+            stack.enter_context(_tracked(child, args[0]))
+            started.append((child, args))
+        for child, args in started:
+            results.append(_finish(child, args, input, max(0.0, deadline - time.monotonic()),
+                                   timeout))
+    if check:
+        for result in results:
+            if not result.ok:
+                raise failure(result)
+    return results
+
+
+def _start(args: list[str], env: Mapping[str, str] | None, cwd: str | None,
+           input: str | None) -> subprocess.Popen[str]:
+    from clauderon.errors import CommandError, CommandNotFound
+
     try:
-        proc = subprocess.Popen(
+        return subprocess.Popen(
             args,
             stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -150,25 +185,29 @@ def run(
         raise CommandError(f"cannot run {args[0]}: permission denied", argv=args) from exc
     except OSError as exc:  # E2BIG (a huge variable), ENOMEM, ...
         raise CommandError(f"cannot run {args[0]}: {_os_reason(exc)}", argv=args) from None
-    with _tracked(proc, args[0]):
+
+
+def _finish(child: subprocess.Popen[str], args: list[str], input: str | None, left: float,
+            timeout: float) -> Result:
+    """Wait ``left`` seconds at most for ``child``'s output and status (``timeout``: the
+    limit the message names)."""
+    from clauderon.errors import CommandTimeout
+
+    try:
+        out, err = child.communicate(input=input, timeout=left)
+    except subprocess.TimeoutExpired:
+        _kill_group(child)
         try:
-            out, err = proc.communicate(input=input, timeout=timeout)
+            # A child that left the process group (a daemonizing server) may still hold
+            # the pipes open: do not wait for it.
+            out, err = child.communicate(timeout=KILL_GRACE)
         except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            try:
-                # A child that left the process group (a daemonizing server) may still hold
-                # the pipes open: do not wait for it.
-                out, err = proc.communicate(timeout=KILL_GRACE)
-            except subprocess.TimeoutExpired:
-                out, err = "", ""
-            raise CommandTimeout(
-                f"`{describe(args)}` timed out after {timeout:g}s and was stopped",
-                argv=args, stderr=err or "",
-            ) from None
-    result = Result(tuple(args), proc.returncode, out or "", err or "")
-    if check and not result.ok:
-        raise failure(result)
-    return result
+            out, err = "", ""
+        raise CommandTimeout(
+            f"`{describe(args)}` timed out after {timeout:g}s and was stopped",
+            argv=args, stderr=err or "",
+        ) from None
+    return Result(tuple(args), child.returncode, out or "", err or "")
 
 
 # -- children: in a group of their own, recorded while they run, reaped whatever happens -----

@@ -11,7 +11,7 @@ untracked files, ``branch -d`` refuses unmerged commits) are bypassed only by ``
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -40,8 +40,18 @@ def git_env(env: Mapping[str, str]) -> dict[str, str]:
 
 def git(where: str | Path, *args: str, env: Mapping[str, str], check: bool = True,
         timeout: float = 30) -> proc.Result:
-    return proc.run(["git", "-C", str(where), "-c", "color.ui=false", "-c", "core.quotePath=false",
-                     *args], env=git_env(env), timeout=timeout, check=check)
+    return proc.run(_git_argv(where, *args), env=git_env(env), timeout=timeout, check=check)
+
+
+def git_all(where: str | Path, *commands: Sequence[str], env: Mapping[str, str],
+            timeout: float = 30) -> list[proc.Result]:
+    """Independent git commands in ``where``, run at the same time; results in order."""
+    return proc.run_all([_git_argv(where, *c) for c in commands], env=git_env(env),
+                        timeout=timeout, check=False)
+
+
+def _git_argv(where: str | Path, *args: str) -> list[str]:
+    return ["git", "-C", str(where), "-c", "color.ui=false", "-c", "core.quotePath=false", *args]
 
 
 # -- data ---------------------------------------------------------------------------------
@@ -111,9 +121,17 @@ def plan(repo: str, base: str | None, branch: str | None, session: str, config: 
     ref = base if base is not None else "HEAD"
     if ref.startswith("-"):
         raise UsageError(f"--base {base!r} is not a commit; give a branch, tag or sha")
-    # One call answers the usual case (a work tree, a commit); a failure is told apart below.
-    top = git(path, "rev-parse", "--path-format=absolute", "--show-toplevel",
-              "--git-common-dir", f"{ref}^{{commit}}", "--", env=env, check=False)
+    wanted = branch if branch is not None else f"{config.value('worktree.branch_prefix')}" \
+        f"{session}"
+    # The questions do not depend on each other: asked at the same time. The first answers
+    # the usual case (a work tree, a commit); a failure is told apart below.
+    top, fmt, taken, status = git_all(
+        path,
+        ["rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir",
+         f"{ref}^{{commit}}", "--"],
+        ["check-ref-format", "--branch", wanted],
+        ["show-ref", "--verify", "--quiet", f"refs/heads/{wanted}"],
+        ["status", "--porcelain=v1", "-z", "--untracked-files=no"], env=env)
     lines = top.stdout.splitlines()
     if not top.ok or len(lines) < 3:
         top = git(path, "rev-parse", "--path-format=absolute", "--show-toplevel",
@@ -125,15 +143,11 @@ def plan(repo: str, base: str | None, branch: str | None, session: str, config: 
         raise UsageError(f"{what} is not a commit of {top.stdout.splitlines()[0]}; give a "
                          "branch, tag or sha (git log shows them)")
     toplevel, common, sha = Path(lines[0]), Path(lines[1]), lines[2].strip()
-    wanted = branch if branch is not None else f"{config.value('worktree.branch_prefix')}" \
-        f"{session}"
-    fmt = git(toplevel, "check-ref-format", "--branch", wanted, env=env, check=False)
     if not fmt.ok:
         where = "--branch" if branch is not None else "the branch name (worktree.branch_prefix " \
             "+ the session name)"
         raise UsageError(f"{where} {wanted!r} is not a valid git branch name; pick another")
-    if git(toplevel, "show-ref", "--verify", "--quiet", f"refs/heads/{wanted}", env=env,
-           check=False).ok:
+    if taken.ok:
         raise UsageError(f"branch {wanted!r} already exists in {toplevel}; pick another with "
                          f"--branch, or delete it (git -C {proc.describe([str(toplevel)])} "
                          f"branch -d {proc.describe([wanted])})")
@@ -145,8 +159,6 @@ def plan(repo: str, base: str | None, branch: str | None, session: str, config: 
         raise UsageError(f"the worktree directory {paths.tidy_home(str(target), env)} already "
                          "exists; remove it or pick another session name (clauderon doctor "
                          "lists orphaned worktrees)")
-    status = git(toplevel, "status", "--porcelain=v1", "-z", "--untracked-files=no", env=env,
-                 check=False)
     return Plan(toplevel, common, target, wanted, sha,
                 dirty=bool(status.ok and status.stdout))
 
@@ -220,8 +232,14 @@ def prepare_restore(options: Mapping[str, object], env: Mapping[str, str]) -> bo
 def uncommitted(worktree: str, env: Mapping[str, str]) -> tuple[str, ...]:
     """Modified, staged and untracked paths (``status --porcelain=v1 -z``); raises when
     git cannot answer (unknown is not clean)."""
-    result = git(worktree, "status", "--porcelain=v1", "-z", "--untracked-files=all",
-                 env=env, check=False)
+    return _uncommitted(worktree, git(worktree, *STATUS_ALL, env=env, check=False))
+
+
+STATUS_ALL = ("status", "--porcelain=v1", "-z", "--untracked-files=all")
+TIPS = ("for-each-ref", "--format=%(objectname) %(refname)", "refs/heads/")
+
+
+def _uncommitted(worktree: str, result: proc.Result) -> tuple[str, ...]:
     if not result.ok:
         raise ClauderonError(f"cannot read the state of {worktree}: {_said(result)}")
     return parse_status(result.stdout)
@@ -273,10 +291,15 @@ def work(options: Mapping[str, object], env: Mapping[str, str]) -> Work | None:
         return None
     repo, branch, base, worktree = found
     gone = not Path(worktree).is_dir()
-    files = () if gone else uncommitted(worktree, env)
     if not Path(repo).is_dir():
-        return Work(files, 0, gone, branch=False)
-    tips = branch_tips(repo, env)
+        return Work(() if gone else uncommitted(worktree, env), 0, gone, branch=False)
+    if gone:
+        files: tuple[str, ...] = ()
+        tips = branch_tips(repo, env)
+    else:  # two independent questions, asked at the same time
+        status, listed = proc.run_all([_git_argv(worktree, *STATUS_ALL), _git_argv(repo, *TIPS)],
+                                      env=git_env(env), timeout=30, check=False)
+        files, tips = _uncommitted(worktree, status), _tips(listed)
     commits = unmerged_commits(repo, branch, base, env, tips)
     return Work(files, commits, gone, branch=tips is not None and branch in tips)
 
@@ -333,8 +356,10 @@ def branch_tips(repo: str, env: Mapping[str, str]) -> dict[str, str] | None:
     """Every local branch's tip sha, in one call; None when git cannot answer."""
     if not Path(repo).is_dir():
         return None
-    r = git(repo, "for-each-ref", "--format=%(objectname) %(refname)", "refs/heads/", env=env,
-            check=False)
+    return _tips(git(repo, *TIPS, env=env, check=False))
+
+
+def _tips(r: proc.Result) -> dict[str, str] | None:
     if not r.ok:
         return None
     tips: dict[str, str] = {}
