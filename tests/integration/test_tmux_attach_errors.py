@@ -168,7 +168,7 @@ def test_suspend_client_gives_the_shell_back_and_fg_continues(world: TmuxWorld) 
     world.ok("new", "app")
     world.sockets.add("outer")
     started = world.run_tmux("new-session", "-d", "-s", "outer", "-x", "100", "-y", "30",
-                             "-c", str(world.root), "bash --norc --noprofile -i",
+                             "-c", str(world.root), "exec bash --norc --noprofile -i",
                              socket="outer")
     assert started.returncode == 0, started.stderr
     world.type_line("=outer:", f"PS1='OUT$ '; {sys.executable} -m clauderon attach app",
