@@ -23,6 +23,7 @@ from clauderon.registry import Record, Registry
 VERSION = ["tmux", "-V"]
 LIST = ["list-sessions", "-F", "#{session_id} #{session_name}"]
 PANES = "#{pane_dead} #{pane_dead_status} #{pane_pid} #{pane_current_path}"
+STARTED = "#{pane_pid} #{session_path}"  # what new-session -P prints
 
 
 def listed(*names: str) -> str:
@@ -194,7 +195,7 @@ def test_create_argv_names_a_private_script_and_no_value(fp: Any, tmp_path: Path
     b.create(spec)
     assert spec.env.variables["http_proxy"] == spec.env.variables["HTTP_PROXY"] == PROXY
     assert seen["script"] == [
-        ["new-session", "-d", "-P", "-F", "#{pane_pid} #{session_path}", "-s", "api-fix", "-c", str(tmp_path),
+        ["new-session", "-d", "-P", "-F", STARTED, "-s", "api-fix", "-c", str(tmp_path),
          *[a for k, v in spec.env.variables.items() for a in ("-e", f"{k}={v}")],
          "--", "/usr/bin/env", "TERM=screen", "SHELL=/usr/bin/fish", "/usr/bin/fish"],
         ["set-option", "-t", "=api-fix:", "default-shell", "/usr/bin/fish"],
@@ -221,7 +222,7 @@ def test_create_on_the_default_server_formats_and_separators(fp: Any, tmp_path: 
     started(fp, "a{x};", workdir)
     b.create(spec)
     new, option, keep = seen["script"]
-    assert new[:9] == ["new-session", "-d", "-P", "-F", "#{pane_pid} #{session_path}", "-s", "a{x};", "-c",
+    assert new[:9] == ["new-session", "-d", "-P", "-F", STARTED, "-s", "a{x};", "-c",
                        f"{tmp_path}/w##{{x}}#[y]"]
     assert option == ["set-option", "-t", "=a{x};:", "default-shell", "/usr/bin/fish"]
     assert keep == ["set-option", "-w", "-t", "=a{x};:", "remain-on-exit", "on"]
