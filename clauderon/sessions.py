@@ -234,6 +234,11 @@ def _rollback(backend: Backend, registry: Registry, name: str,
     return leftovers
 
 
+class StillHeld(ClauderonError):
+    """restore: the backend still holds the session (running, or exited and brought back
+    when a client attaches): nothing to restore."""
+
+
 class Restored(NamedTuple):
     record: Record
     backend: Backend
@@ -244,9 +249,11 @@ def restore(name: str, config: Config, env: Mapping[str, str]) -> Restored:
     """Make a ``missing`` session again from its record: same backend, name, workdir, shell,
     layout and options; the environment computed anew from the current config (variables
     given with --env at creation are kept); a worktree session's checkout added again from
-    its branch when it is gone, and its agent resumed. Nothing is done for a session that
-    is running or exited (the backend still holds it) or whose backend cannot be asked.
-    On a failure the record and its env files stay as they were."""
+    its branch when it is gone, and its agent resumed. An ``exited`` session the backend
+    can start again in place (a stopped container after a reboot) is started, keeping what
+    it holds. Nothing is done for a running session, an exited one the backend brings back
+    on attach (Zellij), or one whose backend cannot be asked. On a failure the record and
+    its env files stay as they were."""
     from dataclasses import replace
 
     registry = Registry.default(env)
@@ -257,8 +264,12 @@ def restore(name: str, config: Config, env: Mapping[str, str]) -> Restored:
     except ClauderonError as exc:
         raise ClauderonError(f'cannot ask {backend.label} whether "{record.name}" is gone '
                              f"({exc}); nothing was restored") from None
+    if state is State.EXITED:
+        done = backend.restart_exited(record)
+        if done is not None:
+            return Restored(record, backend, (done,))
     if state is not None:
-        raise ClauderonError(f'session "{record.name}" is {state}: {backend.label} still holds '
+        raise StillHeld(f'session "{record.name}" is {state}: {backend.label} still holds '
                              f"it, nothing to restore; attach with `clauderon attach "
                              f"{record.name}`")
     notes: list[str] = []

@@ -161,3 +161,9 @@ class Backend(Protocol):
     def seen_elsewhere(self, name: str) -> str | None:
         """Where session ``name``, not in this backend's listing, still exists in a form
         another version of the tool can reach (and how), or None: it is gone."""
+
+    def restart_exited(self, record: Record) -> str | None:
+        """Start again, in place and keeping all it holds, a session this backend lists as
+        exited (a stopped container after a reboot or a daemon restart); returns what was
+        done, for the user. None: this backend brings exited sessions back another way
+        (Zellij resurrects one when you attach) and nothing was done."""

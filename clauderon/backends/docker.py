@@ -395,7 +395,7 @@ class DockerBackend:
         if status == "paused":
             self._run("unpause", container, timeout=30)
         elif status in ("exited", "created"):
-            self._run("start", container, timeout=30)
+            self._start(container)
         elif status not in ("running", "restarting"):
             raise ClauderonError(
                 f"container {container} is {status} and cannot be attached to; remove it with "
@@ -445,6 +445,30 @@ class DockerBackend:
 
     def seen_elsewhere(self, name: str) -> str | None:
         return None  # one server (or daemon) per record: not listed means gone
+
+    def restart_exited(self, record: Record) -> str | None:
+        """``docker start`` the stopped container: its file system, and the environment it
+        was created with, are kept (a new container would lose what was written inside)."""
+        found = [c for c, status in self._containers(record.name)
+                 if status in ("exited", "created")]
+        if not found:
+            raise ClauderonError(f'no stopped container of session "{record.name}" to start')
+        container = container_name(record.name) if container_name(record.name) in found \
+            else found[0]
+        self._start(container)
+        return (f"started the stopped container {container} again, with what it holds and "
+                "the environment it was created with (to take the current config's: "
+                f"`clauderon kill {record.name}`, then `clauderon new` again)")
+
+    def _start(self, container: str) -> None:
+        """``docker start``, then the container must be running (a shell that exits at
+        once stops it again)."""
+        self._run("start", container, timeout=30)
+        status, code = self._inspect_state(container)
+        if status != "running":
+            raise ClauderonError(f"container {container} stopped again right after `docker "
+                                 f"start` ({status}, exit code {code}); see `docker logs "
+                                 f"{container}`")
 
     def remove_hint(self, name: str) -> str:
         from clauderon.proc import describe

@@ -262,6 +262,9 @@ class TmuxBackend:
     def seen_elsewhere(self, name: str) -> str | None:
         return None  # one server (or daemon) per record: not listed means gone
 
+    def restart_exited(self, record: Record) -> str | None:
+        return None  # tmux lists no exited sessions: a session is there or gone
+
     def remove_hint(self, name: str) -> str:
         from clauderon.proc import describe
 

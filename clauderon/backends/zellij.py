@@ -256,6 +256,9 @@ class ZellijBackend:
                             f"attach to it with that version's zellij binary")
         return None
 
+    def restart_exited(self, record: Record) -> str | None:
+        return None  # Zellij resurrects an exited session when a client attaches to it
+
     def remove_hint(self, name: str) -> str:
         from clauderon.proc import describe
 

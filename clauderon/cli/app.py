@@ -381,7 +381,9 @@ def restore(
     items, failures = sessions.listing(cfg, os.environ)
     for backend, why in failures.items():
         output.warn(f"cannot ask {backend} for live state; its sessions are left alone: {why}")
-    missing = [i.record.name for i in items if i.status is State.MISSING]
+    # exited: a stopped container after a reboot is started again; a backend that brings
+    # its exited sessions back on attach (Zellij) says so and is not a failure
+    missing = [i.record.name for i in items if i.status in (State.MISSING, State.EXITED)]
     if not missing:
         output.echo("No missing sessions to restore.")
         if failures:
@@ -391,6 +393,8 @@ def restore(
     for target in missing:
         try:
             _say_restored(sessions.restore(target, cfg, os.environ))
+        except sessions.StillHeld as exc:  # not a failure: the session is there
+            output.echo(f"Note: {exc}")
         except ClauderonError as exc:
             failed += 1
             output.err(f"error: {target}: {exc}")

@@ -66,6 +66,9 @@ class MemoBackend:
     def seen_elsewhere(self, name: str) -> str | None:
         return None
 
+    def restart_exited(self, record: Any) -> str | None:
+        return None
+
 
 INFO = BackendInfo(
     name="memo",
