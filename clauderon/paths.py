@@ -97,6 +97,12 @@ def session_env_dir(env: Mapping[str, str] | None = None) -> Path:
     return state_dir(env) / "sessions"
 
 
+def shell_hook_copy(shell: str, env: Mapping[str, str] | None = None) -> Path:
+    """The copy of the shell hook the rc block sources (``clauderon.bash``, ``.zsh``,
+    ``.fish``): a stable path, whatever venv or Python clauderon is installed in."""
+    return data_dir(env) / "shell" / f"clauderon.{shell}"
+
+
 def names_cache(env: Mapping[str, str] | None = None) -> Path:
     """One session name per line, read by the completion scripts in pure shell."""
     return _xdg("XDG_CACHE_HOME", ".cache", env) / "clauderon" / "names"

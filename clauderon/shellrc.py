@@ -4,8 +4,12 @@ The block looks like this (with the file's own line endings, LF or CRLF)::
 
     # >>> clauderon >>>
     # Managed by `clauderon shell install`; removed by `clauderon shell uninstall`.
-    [ -r '/path/to/clauderon.bash' ] && . '/path/to/clauderon.bash'
+    [ -r '/home/me/.local/share/clauderon/shell/clauderon.bash' ] && . '/home/me/…/clauderon.bash' #
     # <<< clauderon <<<
+
+The line sources clauderon's copy of the hook at a stable XDG path (``hookcopy.py``), never
+the package's own file, whose path changes with the venv or the Python version. The ``#`` at
+the end of the bash/zsh line keeps a CRLF file working: the ``\r`` lands in the comment.
 
 Rules:
 
@@ -17,6 +21,11 @@ Rules:
   different body replaces the block in place. More than one block (e.g. pasted twice by hand):
   install keeps the first position, writes the new block there and deletes the others; remove
   deletes all of them.
+- Lines a user added inside a block are kept: install, uninstall and ``doctor --fix`` move
+  them out, right after the block (or where it was), under one comment line saying that
+  clauderon moved them and on which day. clauderon's own lines (the markers, the notice, a
+  hook line for any path, blank lines) are the only ones it drops. When the user added
+  nothing, install + uninstall is still byte-identical.
 - A BEGIN without its END (or an END without BEGIN) is an error naming the line to fix;
   nothing is changed and nothing is guessed.
 - Atomic: the new text goes to a temporary file beside the target, is fsynced and then renamed
@@ -44,7 +53,9 @@ import contextlib
 import fcntl
 import os
 import pwd
+import re
 import stat
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -64,6 +75,13 @@ NOTICE = "# Managed by `clauderon shell install`; removed by `clauderon shell un
 NOTICE_NO_EOL = NOTICE + " (the file had no final newline)"
 BACKUP_SUFFIX = ".clauderon-backup"
 SHELLS = ("bash", "zsh", "fish")
+
+# What clauderon itself writes inside a block, besides the markers and the notice: the hook
+# line, for any hook path (older clauderons sourced the package's file, without the `#`).
+_POSIX_HOOK = re.compile(r"\[ -r ('(?:[^']|'\\'')*') \] && \. \1(?: #)?")
+_FISH_HOOK = re.compile(r"test -r ('(?:[^'\\]|\\.)*') && source \1(?: #)?")
+MOVED_NOTE = ("# clauderon moved the line(s) below out of its block on {day}: they were added "
+              "inside it, where clauderon keeps only its own lines")
 
 _BEGIN_B = BEGIN.encode()
 _END_B = END.encode()
@@ -89,6 +107,7 @@ class Change:
     backup: Path | None = None  # the backup made by this call, if any
     file_created: bool = False
     file_deleted: bool = False  # remove: the file held only our block and install made it
+    moved: int = 0  # lines the user had added inside the block, now right after it
 
     @property
     def changed(self) -> bool:
@@ -116,7 +135,7 @@ def hook_line(shell: str, hook_path: Path) -> str:
     """The one line that sources the static hook file, quoted exactly for ``shell``."""
     if shell in ("bash", "zsh"):
         q = quote_posix(str(hook_path))
-        return f"[ -r {q} ] && . {q}"
+        return f"[ -r {q} ] && . {q} #"
     if shell == "fish":
         q = quote_fish(str(hook_path))
         return f"test -r {q} && source {q}"
@@ -144,7 +163,24 @@ def install_block(path: Path, body: str) -> Change:
         old, new, had_block = plan
         backup = _commit(path, target, old, new)
     action = Action.UPDATED if had_block else Action.CREATED
-    return Change(action, target, backup, file_created=old is None)
+    return Change(action, target, backup, file_created=old is None,
+                  moved=_moved_count(old or b"", target))
+
+
+def check_editable(path: Path, body: str) -> None:
+    """Raise what :func:`install_block` would refuse ``path`` with (a dangling link, hard
+    links, a broken block, a read-only file or directory), changing nothing; so a caller can
+    refuse before writing anything else."""
+    _check_body(body)
+    path = _absolute(path)
+    target = _resolve(path)
+    _refuse_dangling(path, target)
+    _refuse_hardlinked(target)
+    if _plan_install(target, body) is None:
+        return
+    old_stat = _stat(target)
+    if old_stat is not None or target.parent.is_dir():
+        _check_writable(target, old_stat)
 
 
 def _plan_install(target: Path, body: str) -> tuple[bytes | None, bytes, bool] | None:
@@ -156,6 +192,45 @@ def _plan_install(target: Path, body: str) -> tuple[bytes | None, bytes, bool] |
     if old is not None and new == old:
         return None
     return old, new, bool(blocks)
+
+
+def _moved_count(data: bytes, target: Path) -> int:
+    """How many lines inside the blocks of ``data`` are the user's (moved out on a write)."""
+    lines = _split_lines(data)
+    return sum(len(_user_lines(lines, start, end)) for start, end in _find_blocks(data, target))
+
+
+def plan_text(path: Path, body: str | None) -> list[str]:
+    """What :func:`install_block` (``body``) or :func:`remove_block` (None) would change in
+    ``path``, one phrase each, without changing anything: empty when nothing. For saying
+    what will be done before doing it (``doctor --fix``)."""
+    target = _resolve(_absolute(path))
+    old = _read(target)
+    data = old or b""
+    blocks = _find_blocks(data, target)
+    if body is None:
+        if not blocks:
+            return []
+        said = [f"remove the clauderon block{'s' if len(blocks) > 1 else ''}"]
+    else:
+        new = _with_block(data, blocks, body)
+        if old is not None and new == old:
+            return []
+        if old is None:
+            said = ["create it with the clauderon block"]
+        elif not blocks:
+            said = ["append the clauderon block"]
+        else:
+            first = _body_lines(body)
+            said = [f"replace the clauderon block's line with: {first[0] if first else ''}"]
+            if len(blocks) > 1:
+                said.append(f"remove {len(blocks) - 1} more clauderon block(s)")
+    moved = _moved_count(data, target)
+    if moved:
+        said.append(f"move {moved} line(s) you added inside the block to just after it")
+    if old is not None and not os.path.lexists(_backup_path(path)):
+        said.append(f"first back it up to {_show(_backup_path(path))}")
+    return said
 
 
 def remove_block(path: Path) -> Change:
@@ -172,11 +247,12 @@ def remove_block(path: Path) -> Change:
         if plan is None:
             return Change(Action.ABSENT, target)
         old, new = plan
+        moved = _moved_count(old, target)
         if not new and not os.path.lexists(_backup_path(path)):
             _delete_created(target)
             return Change(Action.REMOVED, target, file_deleted=True)
         backup = _commit(path, target, old, new)
-    return Change(Action.REMOVED, target, backup)
+    return Change(Action.REMOVED, target, backup, moved=moved)
 
 
 def _backup_path(path: Path) -> Path:
@@ -285,6 +361,50 @@ def _had_no_eol(lines: list[bytes], start: int) -> bool:
     return start + 1 < len(lines) and lines[start + 1].strip() == NOTICE_NO_EOL.encode()
 
 
+def _ours(line: bytes) -> bool:
+    """A line clauderon itself writes inside its block (or a blank one)."""
+    return own_line(line.decode("utf-8", "surrogateescape"))
+
+
+def own_line(line: str) -> bool:
+    """Whether ``line``, found inside a clauderon block, is one clauderon writes there (the
+    notice, a hook line for any hook path) or blank; any other line is the user's."""
+    text = line.strip()
+    return (not text or text in (NOTICE, NOTICE_NO_EOL)
+            or _POSIX_HOOK.fullmatch(text) is not None
+            or _FISH_HOOK.fullmatch(text) is not None)
+
+
+def _user_lines(lines: list[bytes], start: int, end: int) -> list[bytes]:
+    """The lines between the markers of the block ``start``..``end`` that the user added."""
+    return [line for line in lines[start + 1:end] if not _ours(line)]
+
+
+def _kept_lines(lines: list[bytes], start: int, end: int, eol: bytes) -> list[bytes]:
+    """What takes a block's place when it goes: the user's lines, under a note saying so."""
+    user = _user_lines(lines, start, end)
+    if not user:
+        return []
+    note = MOVED_NOTE.format(day=time.strftime("%Y-%m-%d"))
+    return [note.encode() + eol, *user]
+
+
+def _rebuild(lines: list[bytes], blocks: list[tuple[int, int]], eol: bytes,
+             first: list[bytes]) -> list[bytes]:
+    """``lines`` with the first block replaced by ``first`` and every block's own lines
+    dropped; the user's lines of each block stay right after where it was."""
+    out: list[bytes] = []
+    done = 0
+    for number, (start, end) in enumerate(blocks):
+        out.extend(lines[done:start])
+        if number == 0:
+            out.extend(first)
+        out.extend(_kept_lines(lines, start, end, eol))
+        done = end + 1
+    out.extend(lines[done:])
+    return out
+
+
 def _with_block(data: bytes, blocks: list[tuple[int, int]], body: str) -> bytes:
     eol = _eol(data)
     lines = _split_lines(data)
@@ -293,28 +413,24 @@ def _with_block(data: bytes, blocks: list[tuple[int, int]], body: str) -> bytes:
             lines[-1] += eol
             return b"".join(lines + _block_lines(body, eol, NOTICE_NO_EOL))
         return b"".join(lines + _block_lines(body, eol))
-    first_start, first_end = blocks[0]
+    first_start = blocks[0][0]
     notice = NOTICE_NO_EOL if _had_no_eol(lines, first_start) else NOTICE
-    new_block = _block_lines(body, eol, notice)
-    head = lines[:first_start]
-    tail = _without_lines(lines[first_end + 1:], blocks[1:], offset=first_end + 1)
-    return b"".join(head + new_block + tail)
-
-
-def _without_lines(lines: list[bytes], blocks: list[tuple[int, int]], offset: int) -> list[bytes]:
-    drop = {i - offset for start, end in blocks for i in range(start, end + 1)}
-    return [line for i, line in enumerate(lines) if i not in drop]
+    return b"".join(_rebuild(lines, blocks, eol, _block_lines(body, eol, notice)))
 
 
 def _without_blocks(data: bytes, blocks: list[tuple[int, int]]) -> bytes:
     lines = _split_lines(data)
-    kept = _without_lines(lines, blocks, offset=0)
+    kept = _rebuild(lines, blocks, _eol(data), [])
     last_start, last_end = blocks[-1]
     at_end = last_end == len(lines) - 1
-    if at_end and _had_no_eol(lines, last_start) and kept and last_start > 0:
+    # The line install ended (the file had no final newline) is the last one again: the
+    # block was the file's end, held none of the user's lines, and no block came just before.
+    before_is_kept = last_start > 0 and not any(
+        start <= last_start - 1 <= end for start, end in blocks)
+    if (at_end and _had_no_eol(lines, last_start) and before_is_kept
+            and not _user_lines(lines, last_start, last_end)):
         before = kept[-1]
-        if before is lines[last_start - 1]:  # the line install ended is still the last one
-            kept[-1] = before[:-2] if before.endswith(b"\r\n") else before[:-1]
+        kept[-1] = before[:-2] if before.endswith(b"\r\n") else before[:-1]
     return b"".join(kept)
 
 

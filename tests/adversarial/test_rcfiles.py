@@ -251,15 +251,17 @@ def hand_edited_block(rc: Rc) -> None:
               + b"export AFTER=1\n")
     rc.write(edited)
     proc = rc.install()
-    assert "Updated" in proc.stdout
+    assert "Updated" in proc.stdout and "Moved 2 lines you had added" in proc.stdout
     data = rc.path.read_bytes()
     user, blocks = split_block(data)
-    assert (user, blocks) == (USER + b"export AFTER=1\n", 1)
-    assert b"somewhere-else" not in data
+    # The user's lines inside the block are kept: moved to just after it, under a note.
+    mine = b"# I changed this\nsource ~/somewhere-else\n"
+    note = shellrc.MOVED_NOTE.format(day=time.strftime("%Y-%m-%d")).encode() + b"\n"
+    assert (user, blocks) == (USER + note + mine + b"export AFTER=1\n", 1)
     assert data.index(BEGIN.encode() + b"\n") == len(USER)  # in place, not at the end
     assert rc.backup.read_bytes() == edited
     rc.uninstall()
-    assert rc.path.read_bytes() == USER + b"export AFTER=1\n"
+    assert rc.path.read_bytes() == USER + note + mine + b"export AFTER=1\n"
 
 
 def half_deleted_block(rc: Rc) -> None:
@@ -274,7 +276,7 @@ def half_deleted_block(rc: Rc) -> None:
 
 
 def pasted_twice(rc: Rc) -> None:
-    block = f"{BEGIN}\n# old\nsource /old/hook\n{END}\n".encode()
+    block = f"{BEGIN}\n[ -r '/old/hook' ] && . '/old/hook'\n{END}\n".encode()
     original = USER + block + b"middle\n" + block + b"end\n"
     rc.write(original)
     rc.install()
@@ -369,11 +371,11 @@ def test_rc_read_only_directory(world: World) -> None:
 
 CRASHER = r"""
 import os, sys, time
-flag, target_name, shell = sys.argv[1:4]
+flag, target, shell = sys.argv[1:4]
 real_replace = os.replace
 
 def stalled_replace(src, dst, *args, **kwargs):
-    if os.path.basename(str(dst)) == target_name:
+    if os.path.abspath(str(dst)) == target:  # the rc file (not the hook's copy)
         with open(flag + ".part", "w") as handle:
             handle.write(str(src))
         os.rename(flag + ".part", flag)
@@ -390,7 +392,8 @@ main()
 def crash_mid_write(rc: Rc) -> None:
     rc.write(USER)
     flag = rc.world.root / f"stalled-{rc.shell}"
-    child = subprocess.Popen([sys.executable, "-c", CRASHER, str(flag), rc.path.name, rc.shell],
+    child = subprocess.Popen([sys.executable, "-c", CRASHER, str(flag), str(rc.path.resolve()),
+                              rc.shell],
                              env=rc.world.env, cwd=rc.world.cwd, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     try:

@@ -29,6 +29,10 @@ pytestmark = pytest.mark.shells
 
 BODY = "[ -r '/opt/clauderon/clauderon.bash' ] && . '/opt/clauderon/clauderon.bash'"
 BODY2 = "[ -r '/usr/share/clauderon/clauderon.bash' ] && . '/usr/share/clauderon/clauderon.bash'"
+# What older clauderons wrote: the package's own hook file (no `#` at the end).
+OLD_HOOK = ("[ -r '/v/lib/python3.11/site-packages/clauderon/shell_files/clauderon.bash' ] && "
+            ". '/v/lib/python3.11/site-packages/clauderon/shell_files/clauderon.bash'")
+FISH_HOOK = "test -r '/x/it\\'s.fish' && source '/x/it\\'s.fish'"
 USER_TEXT = b"# my rc\nexport EDITOR=vim\xe9\r stray CR\nalias ll='ls -l'\n"
 
 
@@ -85,7 +89,7 @@ def test_a_different_body_replaces_the_block_in_place(rc: Path) -> None:
 
 
 def test_more_than_one_block_keeps_the_first_place(rc: Path) -> None:
-    rc.write_bytes(b"a\n" + block() + b"b\n" + block("old") + b"c\n")
+    rc.write_bytes(b"a\n" + block() + b"b\n" + block(OLD_HOOK) + b"c\n")
     assert install_block(rc, BODY2).action is Action.UPDATED
     assert rc.read_bytes() == b"a\n" + block(BODY2) + b"b\nc\n"
 
@@ -102,8 +106,8 @@ def test_no_trailing_newline_gets_one_before_the_block(rc: Path) -> None:
     rc.write_bytes(b"export A=1")
     install_block(rc, BODY)
     assert rc.read_bytes() == b"export A=1\n" + block(notice=NOTICE_NO_EOL)
-    assert install_block(rc, "echo other").action is Action.UPDATED  # the note is kept
-    assert rc.read_bytes() == b"export A=1\n" + block("echo other", notice=NOTICE_NO_EOL)
+    assert install_block(rc, BODY2).action is Action.UPDATED  # the note is kept
+    assert rc.read_bytes() == b"export A=1\n" + block(BODY2, notice=NOTICE_NO_EOL)
     remove_block(rc)
     assert rc.read_bytes() == b"export A=1"  # byte-identical: the added newline is gone
 
@@ -274,7 +278,7 @@ def test_remove_takes_out_exactly_the_block(rc: Path) -> None:
 
 
 def test_remove_all_blocks(rc: Path) -> None:
-    rc.write_bytes(b"a\n" + block() + b"b\n" + block("x") + b"c")
+    rc.write_bytes(b"a\n" + block() + b"b\n" + block(FISH_HOOK) + b"c")
     remove_block(rc)
     assert rc.read_bytes() == b"a\nb\nc"
 
@@ -344,8 +348,9 @@ def test_rc_file_locations(tmp_path: Path) -> None:
 
 
 def test_hook_line_text() -> None:
+    # The `#` at the end: in a CRLF file the `\r` lands in a comment, not in the path.
     assert hook_line("bash", Path("/p/clauderon.bash")) == (
-        "[ -r '/p/clauderon.bash' ] && . '/p/clauderon.bash'")
+        "[ -r '/p/clauderon.bash' ] && . '/p/clauderon.bash' #")
     assert hook_line("fish", Path("/p/it's\\x.fish")) == (
         "test -r '/p/it\\'s\\\\x.fish' && source '/p/it\\'s\\\\x.fish'")
 

@@ -230,6 +230,13 @@ def probe(ctx: Context, shell: str, backend: str) -> Probed:
                       [line.strip() for line in said if line.strip()])
 
 
+def probe_once(ctx: Context, shell: str, backend: str) -> Probed:
+    """:func:`probe`, started once per doctor run for each shell binary and backend:
+    ``shell.init`` and ``proxy.propagation`` share the answer (a fix's re-run probes anew)."""
+    key = f"shell.probe:{os.path.realpath(shell)}:{backend}"
+    return ctx.memo(key, lambda: probe(ctx, shell, backend))
+
+
 def run_propagation(ctx: Context) -> Result:
     from clauderon.config import effective_shell
 
@@ -245,7 +252,7 @@ def run_propagation(ctx: Context) -> Result:
         return skipped(f"the session shell {shell} is not usable (see config.shell)",
                        remedy="clauderon doctor --check config.shell")
     try:
-        expected, actual, said = probe(ctx, shell, backend)
+        expected, actual, said = probe_once(ctx, shell, backend)
     except CannotProbe as exc:
         return exc.result
     kind = os.path.basename(shell)
