@@ -783,13 +783,19 @@ def test_a_crlf_rc_file_whose_hook_line_breaks_does_not_pass(world: World, shell
 
     path = require(shell, "the probe starts the real shell")
     rc = world.home / f".{shell}rc"
+    # The line older clauderons wrote (the package's hook, no `#` at the end for the \r).
     lines = ["# my settings", "export EDITOR=vi", BEGIN, NOTICE,
-             hook_line(shell, hook_file(shell)), END]
+             hook_line(shell, hook_file(shell)).removesuffix(" #"), END]
     rc.write_bytes("".join(f"{line}\r\n" for line in lines).encode())
     item = world.doctor("proxy.propagation", env={"SHELL": path})["proxy.propagation"]
     assert item["status"] == "error", item
     assert "did not run" in item["summary"] and f"~/.{shell}rc" in item["summary"], item
     assert item["remedy"].startswith(f"clauderon shell install --shell {shell}"), item
+    # The remedy works: the block it writes (CRLF, as the file) survives the \r.
+    world.ok("shell", "install", "--shell", shell, env={"SHELL": path})
+    assert rc.read_bytes().count(b"\r\n") == rc.read_bytes().count(b"\n")
+    item = world.doctor("proxy.propagation", env={"SHELL": path})["proxy.propagation"]
+    assert item["status"] == "ok" and "the clauderon hook ran" in item["details"], item
 
 
 def _paste(shell: str, world: World, command: str, show: str) -> str:
