@@ -1,8 +1,9 @@
 """A Docker daemon restart (what a reboot does to containers) takes no session: the
 containers stop, `clauderon list` says exited, `clauderon restore` starts each again with
 what it holds. Run against a private dockerd of its own (its own socket, data and exec
-roots, no bridge), so restarting it disturbs no other test; the test image is copied into
-it with `docker save | docker load`."""
+roots, no bridge) in a network namespace of its own (a dockerd started with --bridge=none
+deletes the host's docker0, which the machine's daemon needs), so restarting it disturbs no
+other test; the test image is copied into it with `docker save | docker load`."""
 
 from __future__ import annotations
 
@@ -27,15 +28,15 @@ TEST_IMAGE = os.environ.get("CLAUDERON_TEST_IMAGE", "clauderon-test:latest")
 
 
 class Daemon:
-    def __init__(self, root: Path, dockerd: str, docker: str) -> None:
-        self.root, self.dockerd, self.docker = root, dockerd, docker
+    def __init__(self, root: Path, dockerd: str, docker: str, unshare: str) -> None:
+        self.root, self.dockerd, self.docker, self.unshare = root, dockerd, docker, unshare
         self.host = f"unix://{root}/d.sock"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         log = (self.root / "dockerd.log").open("ab")
         self.process = subprocess.Popen(
-            [self.dockerd, "-H", self.host, "--data-root", str(self.root / "data"),
+            [self.unshare, "--net", "--", self.dockerd, "-H", self.host, "--data-root", str(self.root / "data"),
              "--exec-root", str(self.root / "x"), "--pidfile", str(self.root / "pid"),
              "--bridge=none", "--iptables=false", "--ip6tables=false",
              "--shutdown-timeout", "2"],
@@ -72,6 +73,8 @@ def daemon() -> Iterator[Daemon]:
     docker = require("docker", "the Docker tests run the docker client (apt-get install "
                                "docker.io)")
     dockerd = require("dockerd", "a private Docker daemon is restarted (docker.io)")
+    unshare = require("unshare", "the private dockerd runs in its own network namespace "
+                                 "(util-linux)")
     if not is_root():
         if os.environ.get("CLAUDERON_REQUIRE_REAL") == "1":
             pytest.fail("CLAUDERON_REQUIRE_REAL=1 but a private dockerd needs root",
@@ -85,7 +88,8 @@ def daemon() -> Iterator[Daemon]:
             pytest.fail(f"CLAUDERON_REQUIRE_REAL=1 but {reason}", pytrace=False)
         pytest.skip(reason)
     root = Path(tempfile.mkdtemp(prefix="dkr-", dir="/tmp"))  # a short socket path
-    d = Daemon(root, dockerd, docker)
+    d = Daemon(root, dockerd, docker, unshare)
+    host_bridge = Path("/sys/class/net/docker0").exists()
     try:
         d.start()
         d.client("load", stdin=image.stdout)
@@ -99,6 +103,8 @@ def daemon() -> Iterator[Daemon]:
         d.stop()
         subprocess.run(["umount", "-R", str(root / "data")], capture_output=True, check=False)
         shutil.rmtree(root, ignore_errors=True)
+    # the machine's daemon keeps its bridge (the private one must not have touched it)
+    assert Path("/sys/class/net/docker0").exists() == host_bridge
 
 
 def _client_env(world: World, d: Daemon) -> dict[str, str]:
