@@ -210,7 +210,7 @@ complete -c clauderon -f
 # clauderon
 complete -c clauderon -n "__clauderon_cmd ''" -a new -d 'Create a session in the background.'
 complete -c clauderon -n "__clauderon_cmd ''" -a list -d 'List clauderon\'s sessions with their live status.'
-complete -c clauderon -n "__clauderon_cmd ''" -a attach -d 'Attach to a session (replaces this process).'
+complete -c clauderon -n "__clauderon_cmd ''" -a attach -d 'Attach to a session (on its terminal; back here when you detach).'
 complete -c clauderon -n "__clauderon_cmd ''" -a restore -d 'Make a missing session again from its record (same backend, name...'
 complete -c clauderon -n "__clauderon_cmd ''" -a kill -d 'Kill a session and forget it (works on running, exited and missing...'
 complete -c clauderon -n "__clauderon_cmd ''" -a diff -d 'What a worktree session changed: commits since its base plus...'
@@ -328,7 +328,7 @@ complete -c clauderon -n "__clauderon_at 'layout init'" -l help -s h -d 'Show th
 # clauderon shell
 complete -c clauderon -n "__clauderon_cmd 'shell'" -a init -d 'Print the one line to add at the end of your rc file.'
 complete -c clauderon -n "__clauderon_cmd 'shell'" -a install -d 'Add the hook to your rc file (one marked block; safe to repeat).'
-complete -c clauderon -n "__clauderon_cmd 'shell'" -a uninstall -d 'Remove clauderon\'s block from your rc file (and nothing else).'
+complete -c clauderon -n "__clauderon_cmd 'shell'" -a uninstall -d 'Remove clauderon\'s block from your rc file, and its copy of the hook...'
 complete -c clauderon -n "__clauderon_at 'shell'" -l help -s h -d 'Show this message and exit.'
 
 # clauderon shell init

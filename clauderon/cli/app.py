@@ -304,7 +304,7 @@ def ls(json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 
 @app.command(cls=usage.Command)
 def attach(name: str = typer.Argument(..., metavar="NAME", help="Session name.")) -> None:
-    """Attach to a session (replaces this process)."""
+    """Attach to a session (on its terminal; back here when you detach)."""
     from clauderon import sessions
     from clauderon.backends import get_backend
     from clauderon.backends.base import State
