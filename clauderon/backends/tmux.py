@@ -542,7 +542,7 @@ class TmuxBackend:
         path, first = start_path, not start_path
         while True:
             if pid is not None and _running(pid):
-                pause = 0.002  # a look at /proc costs microseconds
+                pause = 0.001  # a look at /proc costs microseconds
             else:
                 pane = self._pane(server, spec)
                 if pane is None or pane[0]:
