@@ -1,7 +1,9 @@
 # clauderon shell hook for bash.
 #
-# Add this one line at the END of ~/.bashrc (`clauderon shell install` does it for you):
-#   [ -r '/path/to/clauderon.bash' ] && . '/path/to/clauderon.bash'
+# `clauderon shell install` copies this file to ~/.local/share/clauderon/shell/clauderon.bash
+# ($XDG_DATA_HOME: a path that stays when the venv or Python changes) and adds one line
+# sourcing that copy at the END of ~/.bashrc (`clauderon shell init bash` prints it):
+#   [ -r '/home/you/.local/share/clauderon/shell/clauderon.bash' ] && . '/home/you/…/clauderon.bash' #
 #
 # Inside a clauderon session ($CLAUDERON_SESSION, else $ZELLIJ_SESSION_NAME) this sources
 #   ${XDG_STATE_HOME:-$HOME/.local/state}/clauderon/sessions/<session>.sh

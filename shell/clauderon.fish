@@ -1,7 +1,9 @@
 # clauderon shell hook for fish.
 #
-# `clauderon shell install` puts this one line in ~/.config/fish/conf.d/clauderon.fish:
-#   test -r '/path/to/clauderon.fish' && source '/path/to/clauderon.fish'
+# `clauderon shell install` copies this file to ~/.local/share/clauderon/shell/clauderon.fish
+# ($XDG_DATA_HOME: a path that stays when the venv or Python changes) and puts one line
+# sourcing that copy in ~/.config/fish/conf.d/clauderon.fish:
+#   test -r '/home/you/.local/share/clauderon/shell/clauderon.fish' && source '/home/you/…/clauderon.fish'
 #
 # Inside a clauderon session ($CLAUDERON_SESSION, else $ZELLIJ_SESSION_NAME) this sources
 #   ${XDG_STATE_HOME:-$HOME/.local/state}/clauderon/sessions/<session>.fish

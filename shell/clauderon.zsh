@@ -1,7 +1,9 @@
 # clauderon shell hook for zsh.
 #
-# Add this one line at the END of ${ZDOTDIR:-~}/.zshrc (`clauderon shell install` does it):
-#   [ -r '/path/to/clauderon.zsh' ] && . '/path/to/clauderon.zsh'
+# `clauderon shell install` copies this file to ~/.local/share/clauderon/shell/clauderon.zsh
+# ($XDG_DATA_HOME: a path that stays when the venv or Python changes) and adds one line
+# sourcing that copy at the END of ${ZDOTDIR:-~}/.zshrc (`clauderon shell init zsh` prints it):
+#   [ -r '/home/you/.local/share/clauderon/shell/clauderon.zsh' ] && . '/home/you/…/clauderon.zsh' #
 #
 # Inside a clauderon session ($CLAUDERON_SESSION, else $ZELLIJ_SESSION_NAME) this sources
 #   ${XDG_STATE_HOME:-$HOME/.local/state}/clauderon/sessions/<session>.sh
