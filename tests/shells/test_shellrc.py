@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -411,3 +412,55 @@ def test_not_a_regular_file_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "dir").mkdir()
     with pytest.raises(ClauderonError, match="not a regular file"):
         remove_block(tmp_path / "dir")
+
+
+# --- lines the user added inside the block ---------------------------------------------------
+
+
+def moved_note() -> bytes:
+    return shellrc.MOVED_NOTE.format(day=time.strftime("%Y-%m-%d")).encode() + b"\n"
+
+
+def test_clauderons_own_lines() -> None:
+    for line in (BODY, OLD_HOOK, FISH_HOOK, BODY + " #", "", "   ", NOTICE, NOTICE_NO_EOL,
+                 hook_line("bash", Path("/a b/it's")), hook_line("fish", Path("/a\\b/it's"))):
+        assert shellrc.own_line(line), line
+    for line in ("[ -r '/a' ] && . '/b'",  # two different files: not a line clauderon writes
+                 "[ -r ~/x ] && . ~/x", "source /old/hook", "# a comment", "export A=1",
+                 "test -r '/a' && source '/b'", BODY + " # mine"):
+        assert not shellrc.own_line(line), line
+
+
+def test_user_lines_inside_the_block_move_out_on_install(rc: Path) -> None:
+    inside = b"[ -r '/old' ] && . '/old'\nexport MINE=1\n\n# mine\n"
+    rc.write_bytes(USER_TEXT + BEGIN.encode() + b"\n" + inside + END.encode() + b"\nafter\n")
+    change = install_block(rc, BODY)
+    assert change.action is Action.UPDATED and change.moved == 2
+    assert rc.read_bytes() == USER_TEXT + block() + moved_note() + b"export MINE=1\n# mine\n" \
+        + b"after\n"
+    assert install_block(rc, BODY).action is Action.UNCHANGED  # out for good
+
+
+def test_user_lines_inside_the_block_stay_where_it_was_on_remove(rc: Path) -> None:
+    rc.write_bytes(b"a\n" + block(BODY + "\nexport MINE=1") + b"z")
+    change = remove_block(rc)
+    assert change.action is Action.REMOVED and change.moved == 1
+    assert rc.read_bytes() == b"a\n" + moved_note() + b"export MINE=1\nz"
+
+
+def test_plan_text_says_what_would_change_and_changes_nothing(rc: Path, tmp_path: Path) -> None:
+    shown = shellrc.paths.tidy_home(str(rc))
+    assert shellrc.plan_text(rc, BODY) == [
+        "append the clauderon block", f"first back it up to {shown}.clauderon-backup"]
+    assert shellrc.plan_text(rc, None) == []
+    assert rc.read_bytes() == USER_TEXT and not Path(f"{rc}.clauderon-backup").exists()
+    install_block(rc, BODY)
+    assert shellrc.plan_text(rc, BODY) == []
+    rc.write_bytes(rc.read_bytes().replace(END.encode(), b"echo mine\n" + END.encode()))
+    assert shellrc.plan_text(rc, BODY2) == [
+        f"replace the clauderon block's line with: {BODY2}",
+        "move 1 line(s) you added inside the block to just after it"]
+    assert shellrc.plan_text(rc, None) == [
+        "remove the clauderon block", "move 1 line(s) you added inside the block to just after it"]
+    assert shellrc.plan_text(tmp_path / "new" / ".zshrc", BODY) == [
+        "create it with the clauderon block"]
