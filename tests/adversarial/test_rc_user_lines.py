@@ -180,3 +180,20 @@ def test_rc_doctor_fix_announces_nothing_when_it_edits_nothing(world: World,
     assert item["status"] == "ok" and item["fixed"] is False, item
     assert "doctor --fix:" not in stderr
     assert rc_path(world, shell).read_bytes() == before
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_rc_doctor_fix_refused_rc_file_announces_no_edit(world: World, shell: str) -> None:
+    """A hard-linked rc file cannot be edited safely: --fix says why, never "will edit"."""
+    path = rc_path(world, shell)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(USER)
+    other = path.with_name(path.name + ".other-link")
+    other.hardlink_to(path)
+    item, stderr = doctor_fix(world, shell)
+    assert item["status"] == "error" and item["fixed"] is False, item
+    assert "hard links" in str(item["summary"]), item
+    assert "will edit" not in stderr, stderr
+    assert path.read_bytes() == USER and path.samefile(other)
+    assert not Path(f"{path}{BACKUP_SUFFIX}").exists()
+    assert not paths.shell_hook_copy(shell, world.env).exists()  # nothing written at all

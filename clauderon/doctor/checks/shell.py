@@ -200,6 +200,9 @@ def fix_init(ctx: Context, result: Result) -> list[str]:
     rc, line, shell = (result.data.get(k) for k in ("rc", "line", "shell"))
     if not rc or not line or not shell:
         return []
+    # A refused rc file (hard links, a half block, read-only): the fix fails saying why,
+    # before anything is announced or written.
+    shellrc.check_editable(Path(str(rc)), str(line))
     notes: list[str] = []
     copy = hookcopy.status(str(shell), ctx.env)
     if copy.state is not hookcopy.State.CURRENT:
