@@ -86,7 +86,7 @@ def _why_not_run(text: str, start: int, shell: str) -> tuple[list[str], int | No
     for number, line in enumerate(lines[:start - 1], 1):
         if _STOPS.match(line):
             reasons.append(f"line {number} ({line.strip()[:60]}) comes before the block: "
-                           f"{shell} stops reading the file there")
+                           f"{shell} may stop reading the file there")
             at = at or number
     if "\r\n" in text:
         reasons.append("the file has CRLF (Windows) line ends")
