@@ -36,7 +36,8 @@ class Daemon:
     def start(self) -> None:
         log = (self.root / "dockerd.log").open("ab")
         self.process = subprocess.Popen(
-            [self.unshare, "--net", "--", self.dockerd, "-H", self.host, "--data-root", str(self.root / "data"),
+            [self.unshare, "--net", "--", self.dockerd, "-H", self.host,
+             "--data-root", str(self.root / "data"),
              "--exec-root", str(self.root / "x"), "--pidfile", str(self.root / "pid"),
              "--bridge=none", "--iptables=false", "--ip6tables=false",
              "--shutdown-timeout", "2"],
