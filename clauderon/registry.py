@@ -14,16 +14,18 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from clauderon import names, paths
 from clauderon.errors import ClauderonError
 
-SCHEMA_VERSION = 1
+# 1: sessions. 2: sessions.deleting (a kill under way or cut short) and the quarantine
+# table (rows clauderon could not read, moved there by doctor --fix with the reason).
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT = 15.0  # seconds a command waits for another one's write to finish
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -35,13 +37,36 @@ CREATE TABLE IF NOT EXISTS sessions (
     shell TEXT NOT NULL,
     env TEXT NOT NULL,
     options TEXT NOT NULL DEFAULT '{}',
-    ready INTEGER NOT NULL DEFAULT 0
+    ready INTEGER NOT NULL DEFAULT 0,
+    deleting TEXT
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    name, backend, workdir, created_at, layout, shell, env, options, ready, deleting,
+    reason TEXT NOT NULL,
+    quarantined_at TEXT NOT NULL
 );
 """
+COLUMNS = ("name", "backend", "workdir", "created_at", "layout", "shell", "env", "options",
+           "ready", "deleting")
 
 
 class RegistryError(ClauderonError):
     """The registry cannot be used (locked, corrupt, unwritable)."""
+
+
+class EmptyRegistry(RegistryError):
+    """``sessions.db`` is a file of zero bytes that no command is setting up: not a new empty
+    registry (clauderon makes a new one under another name and links it into place), but
+    one whose content is gone. Nothing reads or writes it: exit 2."""
+
+    exit_code = 2
+
+
+class BadRowError(RegistryError):
+    """The row of the session asked for cannot be read (see :class:`BadRow`): exit 2,
+    nothing done."""
+
+    exit_code = 2
 
 
 class NameTaken(ClauderonError):
@@ -59,11 +84,62 @@ class Record:
     layout: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
     ready: bool = True
+    deleting: str | None = None  # when a `kill` marked it (the kill was cut short)
 
     @staticmethod
     def now() -> str:
         return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace(
             "+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A row SQLite holds but clauderon cannot read (a name no session can have, a backend
+    this clauderon does not know, an env column that is not a JSON object of strings, ...).
+    It is reported (list: ``unknown`` with the reason; doctor: registry.db), never used, and
+    moved to the quarantine table by ``doctor --fix``."""
+
+    rowid: int
+    name: str | None  # None: the name is not text
+    reason: str
+    backend: str | None = None  # as stored, when it is text
+
+    @property
+    def shown(self) -> str:
+        """The name for a message: quoted, every character a terminal acts on escaped."""
+        return names.shown(self.name) if self.name is not None else f"<row {self.rowid}>"
+
+    def describe(self) -> str:
+        return f"the registry row of session {self.shown} cannot be read: {self.reason}"
+
+    def error(self) -> BadRowError:
+        return BadRowError(f"{self.describe()}; nothing was done; {QUARANTINE_HINT}")
+
+
+QUARANTINE_HINT = ("`clauderon doctor --fix --check registry.db` moves it to the registry's "
+                   "quarantine table (its data is kept)")
+
+
+class Rows(NamedTuple):
+    records: list[Record]
+    bad: list[BadRow]
+
+
+def is_empty_file(path: Path) -> bool:
+    """``path`` is a database file of zero bytes that no command is setting up: no
+    rollback journal and no (non-empty) write-ahead log beside it. clauderon itself never
+    leaves one (it makes a new registry under another name and links it into place)."""
+    try:
+        if path.stat().st_size != 0:
+            return False
+    except OSError:
+        return False
+    if os.path.lexists(f"{path}-journal"):
+        return False
+    try:
+        return Path(f"{path}-wal").stat().st_size == 0
+    except OSError:
+        return True
 
 
 def _switch_to_wal(conn: sqlite3.Connection) -> None:
@@ -143,6 +219,17 @@ class Registry:
             self._read_only = True
             atexit.register(self.close)
             return self._conn
+        if not self.path.exists():
+            try:
+                secure_dir(self.path.parent)
+            except OSError as exc:
+                raise RegistryError(f"cannot open the registry {shown}: {exc}; "
+                                    "run `clauderon doctor` to find out why") from None
+            old_umask = os.umask(0o077)
+            try:
+                self._create()  # a SQLite error: _connect's one line (full, read-only, ...)
+            finally:
+                os.umask(old_umask)
         try:
             secure_dir(self.path.parent)
             old_umask = os.umask(0o077)
@@ -174,9 +261,50 @@ class Registry:
         atexit.register(self.close)
         return conn
 
+    def _create(self) -> None:
+        """Make a new registry under another name and link it into place: the file at the
+        registry's path is never seen empty or half set up (so an empty file there is an
+        error, not a registry being made), and of two commands making it at once the first
+        link wins and the other uses it. A file system without hard links: made in place."""
+        from clauderon.fileio import transient_path
+
+        temp = transient_path(self.path.parent, f"{self.path.name}-new-{os.urandom(4).hex()}")
+        try:
+            conn = sqlite3.connect(temp, isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("BEGIN IMMEDIATE")
+                _migrate(conn)
+                conn.execute("COMMIT")
+            finally:
+                conn.close()  # checkpoints: everything is in the main file
+            try:
+                os.link(temp, self.path)
+            except FileExistsError:
+                pass  # another command made it first
+            except OSError as exc:
+                import errno
+
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+                    raise
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with suppress(FileNotFoundError):
+                    os.unlink(f"{temp}{suffix}")
+
+    def empty_error(self) -> EmptyRegistry:
+        shown = paths.tidy_home(str(self.path))
+        return EmptyRegistry(
+            f"the registry {shown} is an empty file (0 bytes), not a registry: its rows are "
+            "gone; nothing was read or changed; restore it from a backup, or run `clauderon "
+            "doctor --fix --check registry.db` to set it aside (kept) and record the running "
+            "sessions again")
+
     @contextmanager
     def _connect(self, *, write: bool) -> Iterator[sqlite3.Connection]:
         shown = paths.tidy_home(str(self.path))
+        if self._conn is None and is_empty_file(self.path):
+            raise self.empty_error()
         if not write and self._conn is None and not self.path.exists():
             conn = sqlite3.connect(":memory:")
             conn.executescript(_SCHEMA)
@@ -221,8 +349,10 @@ class Registry:
         _switch_to_wal(conn)
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.execute(_SCHEMA)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            # Asked again under the write lock: another command may have upgraded it.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version < SCHEMA_VERSION:
+                _migrate(conn)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -234,20 +364,37 @@ class Registry:
 
     # -- reading -----------------------------------------------------------------------
 
-    def all(self) -> list[Record]:
+    def read(self) -> Rows:
+        """Every row: the ones clauderon can read as records, the others as bad rows."""
         with self._connect(write=False) as conn:
-            rows = conn.execute(
-                "SELECT name, backend, workdir, created_at, shell, env, layout, options, "
-                "ready FROM sessions ORDER BY created_at, name").fetchall()
-        return [_record(row) for row in rows]
+            rows = _select(conn, "ORDER BY created_at, name", ())
+        known = _known_backends()
+        good: list[Record] = []
+        bad: list[BadRow] = []
+        for row in rows:
+            checked = _checked(row, known)
+            (good if isinstance(checked, Record) else bad).append(checked)  # type: ignore[arg-type]
+        return Rows(good, bad)
+
+    def all(self) -> list[Record]:
+        """The rows clauderon can read (``read`` has the others too)."""
+        return self.read().records
+
+    def bad_rows(self) -> list[BadRow]:
+        return self.read().bad
 
     def get(self, name: str) -> Record | None:
+        """The session's record; None when there is no row; BadRowError (exit 2) when its
+        row cannot be read."""
         names.given(name)  # every lookup by a typed name passes here: refuse non-UTF-8
         with self._connect(write=False) as conn:
-            row = conn.execute(
-                "SELECT name, backend, workdir, created_at, shell, env, layout, options, "
-                "ready FROM sessions WHERE name = ?", (name,)).fetchone()
-        return _record(row) if row else None
+            rows = _select(conn, "WHERE name = ?", (name,))
+        if not rows:
+            return None
+        checked = _checked(rows[0], _known_backends())
+        if isinstance(checked, BadRow):
+            raise checked.error()
+        return checked
 
     # -- writing -----------------------------------------------------------------------
 
@@ -288,6 +435,55 @@ class Registry:
         with self._connect(write=True) as conn:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("ROLLBACK")
+
+    def mark_deleting(self, name: str) -> None:
+        """Mark the row as being deleted (``kill``), before the backend is touched: this
+        write is also the proof that the registry can be changed (a locked, read-only or
+        full registry fails here, with nothing done). A row that is gone meanwhile (another
+        kill): a ClauderonError."""
+        with self._connect(write=True) as conn:
+            cur = conn.execute("UPDATE sessions SET deleting = ? WHERE name = ?",
+                               (Record.now(), name))
+            if cur.rowcount == 0:
+                raise ClauderonError(f"session {names.shown(name)} is no longer in the "
+                                     "registry (killed meanwhile?); nothing was done")
+
+    def unmark_deleting(self, name: str) -> None:
+        with self._connect(write=True) as conn:
+            conn.execute("UPDATE sessions SET deleting = NULL WHERE name = ?", (name,))
+
+    def quarantine(self, rowid: int, reason: str) -> bool:
+        """Move a row clauderon cannot read into the quarantine table, every value as it
+        was, with the reason and the time: one transaction, so it is in one table or the
+        other. False when the row is gone (or now readable: left in place)."""
+        with self._connect(write=True) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                rows = _select(conn, "WHERE rowid = ?", (rowid,))
+                if not rows or not isinstance(_checked(rows[0], _known_backends()), BadRow):
+                    conn.execute("ROLLBACK")
+                    return False
+                present = _present_columns(conn)
+                cols = ", ".join(c for c in COLUMNS if c in present)
+                conn.execute(f"INSERT INTO quarantine ({cols}, reason, quarantined_at) "
+                             f"SELECT {cols}, ?, ? FROM sessions WHERE rowid = ?",
+                             (reason, Record.now(), rowid))
+                conn.execute("DELETE FROM sessions WHERE rowid = ?", (rowid,))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return True
+
+    def quarantined(self) -> list[tuple[Any, str, str]]:
+        """(name, reason, quarantined_at) of every quarantined row."""
+        with self._connect(write=False) as conn:
+            try:
+                return [tuple(r) for r in conn.execute(
+                    "SELECT name, reason, quarantined_at FROM quarantine ORDER BY rowid")]
+            except sqlite3.OperationalError:  # an old registry read-only: no such table
+                return []
 
     def forget(self, name: str) -> bool:
         with self._connect(write=True) as conn:
@@ -438,8 +634,118 @@ def _open_read_only(path: Path, timeout: float = 15) -> sqlite3.Connection:
                            check_same_thread=False)
 
 
-def _record(row: tuple[Any, ...]) -> Record:
-    name, backend, workdir, created_at, shell, env, layout, options, ready = row
-    return Record(name=name, backend=backend, workdir=workdir, created_at=created_at,
-                  shell=shell, env=json.loads(env), layout=layout,
-                  options=json.loads(options or "{}"), ready=bool(ready))
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring the schema to SCHEMA_VERSION in place (inside the caller's write transaction):
+    the tables made when missing, the columns added to an older ``sessions`` table."""
+    conn.execute(_SCHEMA.split(";")[0])  # sessions
+    conn.execute(_SCHEMA.split(";")[1])  # quarantine
+    if "deleting" not in _present_columns(conn):
+        conn.execute("ALTER TABLE sessions ADD COLUMN deleting TEXT")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _present_columns(conn: sqlite3.Connection) -> set[str]:
+    return {str(r[1]) for r in conn.execute("PRAGMA table_info(sessions)")}
+
+
+def _select(conn: sqlite3.Connection, where: str, args: tuple[Any, ...]
+            ) -> list[dict[str, Any]]:
+    """The rows (rowid and every column, by name; a column an older schema lacks is
+    None). Text that is not UTF-8 is read with its bytes escaped (it makes the row bad)
+    instead of failing the whole read."""
+    query = f"SELECT rowid AS rowid_, * FROM sessions {where}"
+    try:
+        cur = conn.execute(query, args)
+        rows = cur.fetchall()
+    except sqlite3.OperationalError as exc:
+        if "decode" not in str(exc).lower():
+            raise
+        conn.text_factory = lambda b: b.decode("utf-8", "surrogateescape")
+        try:
+            cur = conn.execute(query, args)
+            rows = cur.fetchall()
+        finally:
+            conn.text_factory = str
+    keys = [d[0] for d in cur.description]
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def _known_backends() -> tuple[str, ...]:
+    from clauderon import backends
+
+    return backends.names()
+
+
+def _quoted(value: object) -> str:
+    """A column's value for a reason: its repr, cut to 60 characters, passwords masked."""
+    from clauderon.secrets import mask
+
+    text = repr(value)
+    return mask(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _text_or_none(value: object) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _checked(row: Mapping[str, Any], known: tuple[str, ...]) -> Record | BadRow:
+    """The row as a Record, or as a BadRow saying the first thing wrong with it."""
+    rowid = int(row["rowid_"])
+    name = row.get("name")
+    text_name = name if isinstance(name, str) else None
+
+    backend = row.get("backend")
+
+    def bad(reason: str) -> BadRow:
+        return BadRow(rowid, text_name, reason, backend if isinstance(backend, str) else None)
+
+    if text_name is None:
+        return bad(f"its name is not text ({_quoted(name)})")
+    try:
+        names.check(text_name)
+    except ClauderonError as exc:
+        return bad(f"its name is not one clauderon makes ({str(exc).split(';')[0]})")
+    if backend not in known:
+        return bad(f"its backend {_quoted(backend)} is not one this clauderon knows "
+                   f"({', '.join(known)})")
+    for column in ("workdir", "shell"):
+        if not isinstance(row.get(column), str):
+            return bad(f"its {column} {_quoted(row.get(column))} is not text")
+    created = row.get("created_at")
+    try:
+        if not isinstance(created, str):
+            raise ValueError
+        datetime.fromisoformat(created.replace("Z", "+00:00"))
+    except ValueError:
+        return bad(f"its created time {_quoted(created)} is not a date and time")
+    if not _text_or_none(row.get("layout")):
+        return bad(f"its layout {_quoted(row.get('layout'))} is not text")
+    env = _json_object(row.get("env"))
+    if env is None or not all(isinstance(v, str) for v in env.values()):
+        # never quoted: the environment may hold proxy passwords
+        return bad("its env column is not a JSON object of strings")
+    options = {} if row.get("options") in (None, "") else _json_object(row.get("options"))
+    if options is None:
+        return bad("its options column is not a JSON object")
+    for key in ("repo", "branch", "base", "worktree", "agent"):  # worktrees.KEYS
+        if not _text_or_none(options.get(key)):
+            return bad(f"its {key} {_quoted(options.get(key))} is not text")
+    ready = row.get("ready")
+    if ready not in (0, 1) or isinstance(ready, float):
+        return bad(f"its ready flag {_quoted(ready)} is not 0 or 1")
+    deleting = row.get("deleting")
+    if not _text_or_none(deleting):
+        return bad(f"its deleting mark {_quoted(deleting)} is not text")
+    return Record(name=text_name, backend=str(backend), workdir=row["workdir"],
+                  created_at=created, shell=row["shell"], env=env, layout=row.get("layout"),
+                  options=options, ready=bool(ready), deleting=deleting)
+
+
+def _json_object(value: object) -> dict[str, Any] | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None

@@ -14,7 +14,7 @@ from clauderon.backends.base import Backend, SessionSpec, State
 from clauderon.config import Config, effective_shell, parse_env_entry
 from clauderon.errors import ClauderonError, CommandNotFound, SessionExists, UsageError
 from clauderon.fileio import write_private_file
-from clauderon.registry import NameTaken, Record, Registry
+from clauderon.registry import BadRow, NameTaken, Record, Registry
 from clauderon.shellquote import remove_env_files, write_env_files
 
 
@@ -39,7 +39,19 @@ class NewRequest(NamedTuple):
 
 class Listed(NamedTuple):
     record: Record
-    status: State
+    status: State  # what the backend says
+    reason: str | None = None  # why it is unknown, or what a cut-short kill left
+
+    @property
+    def label(self) -> str:
+        """The status shown: ``deleting`` for a row a kill marked and did not finish."""
+        return "deleting" if self.record.deleting else str(self.status)
+
+
+class Listing(NamedTuple):
+    items: list[Listed]
+    bad: list[BadRow]  # rows clauderon cannot read: shown as unknown, with the reason
+    failures: dict[str, str]  # backends that could not be asked -> why
 
 
 def _utf8(value: str, what: str) -> None:
@@ -258,6 +270,10 @@ def restore(name: str, config: Config, env: Mapping[str, str]) -> Restored:
 
     registry = Registry.default(env)
     record = find(name, env, registry)
+    if record.deleting:
+        raise ClauderonError(f'session "{record.name}" is being deleted: a `clauderon kill` '
+                             f"started at {record.deleting} did not finish; nothing was "
+                             f"restored; finish it with `clauderon kill {_word(record.name)}`")
     backend = get_backend(record.backend, config, env)
     try:
         state = backend.states().get(record.name)
@@ -325,16 +341,35 @@ def live_states(config: Config, env: Mapping[str, str], backends: Iterable[str]
     return result, failures
 
 
-def listing(config: Config, env: Mapping[str, str]) -> tuple[list[Listed], dict[str, str]]:
+def listing(config: Config, env: Mapping[str, str]) -> Listing:
     """Every recorded session with its live state; a backend that cannot answer gives its
-    sessions the state ``unknown`` (and its reason in the second value) instead of failing
-    the whole list."""
+    sessions the state ``unknown`` with the reason, instead of failing the whole list. Rows
+    clauderon cannot read come apart (``bad``), with theirs."""
     registry = Registry.default(env)
-    records = registry.all()
+    records, bad = registry.read()
     live, failures = live_states(config, env, {r.backend for r in records})
     refresh_names_cache(registry, env, records)
-    return [Listed(r, live[r.backend].get(r.name, State.MISSING) if r.backend in live
-                   else State.UNKNOWN) for r in records], failures
+    items = []
+    for r in records:
+        if r.backend in live:
+            state = live[r.backend].get(r.name, State.MISSING)
+            reason = None
+        else:
+            state, reason = State.UNKNOWN, f"cannot ask {r.backend}: {failures[r.backend]}"
+        if r.deleting:
+            reason = deleting_reason(r, state)
+        items.append(Listed(r, state, reason))
+    return Listing(items, bad, failures)
+
+
+def deleting_reason(record: Record, state: State) -> str:
+    """What a kill that was cut short left, for list and doctor."""
+    now = {State.MISSING: "its session is gone", State.UNKNOWN: "its session is unknown"}.get(
+        state, f"its session is still {state}")
+    from clauderon.shellquote import quote_word
+
+    return (f"a `clauderon kill` started at {record.deleting} did not finish ({now}); run "
+            f"`clauderon kill {quote_word(record.name)}` again to finish")
 
 
 def find(name: str, env: Mapping[str, str], registry: Registry | None = None) -> Record:
@@ -352,19 +387,58 @@ def kill(name: str, config: Config, env: Mapping[str, str], *, work: str = "refu
     before anything changes."""
     registry = Registry.default(env)  # one connection for the whole command
     record = find(name, env, registry)
-    registry.check_writable()  # a locked or read-only registry: nothing killed
     remove_worktree = worktrees.before_kill(record.name, record.options, work, env, say)
     backend = get_backend(record.backend, config, env)
-    backend.kill(record.name, record)
+    # The mark is the write that proves the registry can be changed (locked, read-only,
+    # full: one line, nothing done); if a later step fails, list and doctor show the row
+    # as `deleting` and a second `kill` finishes.
+    registry.mark_deleting(record.name)
+    try:
+        backend.kill(record.name, record)
+    except BaseException as exc:
+        try:
+            registry.unmark_deleting(record.name)  # the session may well still be there
+        except ClauderonError as again:
+            if isinstance(exc, ClauderonError):
+                exc.message += (f"; the registry row stays marked `deleting` ({again}): "
+                                f"run `clauderon kill {_word(record.name)}` again")
+        raise
+    done = [f"killed the {backend.label} session"]
     if remove_worktree is not None:
         remove_worktree()
+        done.append("removed its worktree")
     try:
         remove_env_files(record.name, env)
     except OSError as exc:
-        raise _files_error("remove", exc, env) from None
-    registry.forget(record.name)
+        raise _half_killed(record, done, "its env files", exc.strerror or str(exc), env) \
+            from None
+    done.append("removed its env files")
+    try:
+        registry.forget(record.name)
+    except ClauderonError as exc:
+        raise _half_killed(record, done, "its registry row", str(exc), env) from None
     refresh_names_cache(registry, env)
     return record
+
+
+def _word(name: str) -> str:
+    from clauderon.shellquote import quote_word
+
+    return quote_word(name)
+
+
+def _half_killed(record: Record, done: list[str], what: str, why: str,
+                 env: Mapping[str, str]) -> ClauderonError:
+    """A kill that did the first steps and not the rest says exactly which."""
+    why = why.split(";")[0]  # the cause, not a registry message's "nothing was changed"
+    kept = ("its registry row is kept, marked `deleting`" if what == "its env files"
+            else "so it stays, marked `deleting`")
+    data = paths.tidy_home(str(paths.data_dir(env)), env)
+    state = paths.tidy_home(str(paths.session_env_dir(env)), env)
+    return ClauderonError(
+        f'session "{record.name}": {", ".join(done)}; could not remove {what} ({why}), '
+        f"{kept}; free some space or make {data} and {state} writable, then run "
+        f"`clauderon kill {_word(record.name)}` again to finish")
 
 
 def refresh_names_cache(registry: Registry, env: Mapping[str, str],

@@ -242,44 +242,73 @@ def _exec(argv: list[str], env: dict[str, str]) -> NoReturn:
 
 def _list(json_out: bool, wide: bool = False) -> None:
     from clauderon import paths, sessions
+    from clauderon.registry import QUARANTINE_HINT
 
     cfg = load_config()
-    items, failures = sessions.listing(cfg, os.environ)
+    items, bad, failures = sessions.listing(cfg, os.environ)
     for backend, why in failures.items():
         output.warn(f"cannot ask {backend} for live state, shown as unknown: {why}")
+    for unread in bad:
+        output.warn(f"{unread.describe()}; shown as unknown; {QUARANTINE_HINT}")
+    for i in items:
+        if i.record.deleting and i.reason:
+            output.warn(f'session "{i.record.name}" is shown as deleting: {i.reason}')
+    failed = bool(failures or bad)  # some rows are unknown: exit 1
     from clauderon import worktrees
 
     changes = worktrees.changes(((i.record.name, i.record.options) for i in items), os.environ)
     if json_out:
         output.print_json([
-            {"name": i.record.name, "backend": i.record.backend, "status": str(i.status),
-             "workdir": i.record.workdir, "created_at": i.record.created_at,
-             "layout": i.record.layout, "shell": i.record.shell,
-             **{k: i.record.options.get(k) for k in worktrees.KEYS},
-             "changes": changes[i.record.name].as_json() if i.record.name in changes
-             else None}
-            for i in items])
-        if failures:
+            *({"name": i.record.name, "backend": i.record.backend, "status": i.label,
+               "reason": i.reason,
+               "workdir": i.record.workdir, "created_at": i.record.created_at,
+               "layout": i.record.layout, "shell": i.record.shell,
+               **{k: i.record.options.get(k) for k in worktrees.KEYS},
+               "changes": changes[i.record.name].as_json() if i.record.name in changes
+               else None}
+              for i in items),
+            *({"name": _json_name(row.name), "backend": row.backend, "status": "unknown",
+               "reason": f"the registry row cannot be read: {row.reason}",
+               "workdir": None, "created_at": None, "layout": None, "shell": None,
+               **{k: None for k in worktrees.KEYS}, "changes": None}
+              for row in bad)])
+        if failed:
             raise typer.Exit(1)
         return
-    rows = [[i.record.name, i.record.backend, str(i.status), paths.tidy_home(i.record.workdir),
+    rows = [[i.record.name, i.record.backend, i.label, paths.tidy_home(i.record.workdir),
              age(i.record.created_at)] for i in items]
+    unreadable = [[row.name if row.name is not None else row.shown, row.backend or "?",
+                   "unknown", "?", "?"] for row in bad]
     if changes:  # worktree sessions: their branch, agent and changes
         for row, i in zip(rows, items, strict=True):
             row += [str(i.record.options.get("branch") or ""),
                     str(i.record.options.get("agent") or ""),
                     str(changes.get(i.record.name, ""))]
         output.table(["NAME", "BACKEND", "STATUS", "WORKDIR", "CREATED", "BRANCH", "AGENT",
-                      "CHANGES"], rows, wide=wide)
-        if failures:
+                      "CHANGES"], rows + [[*r, "", "", ""] for r in unreadable], wide=wide)
+        if failed:
             raise typer.Exit(1)
         return
-    if not rows and output.is_tty():
+    if not rows and not unreadable and output.is_tty():
         output.echo("No clauderon sessions. Create one with: clauderon new NAME")
         return
-    output.table(["NAME", "BACKEND", "STATUS", "WORKDIR", "CREATED"], rows, wide=wide)
-    if failures:
+    output.table(["NAME", "BACKEND", "STATUS", "WORKDIR", "CREATED"], rows + unreadable,
+                 wide=wide)
+    if failed:
         raise typer.Exit(1)
+
+
+def _json_name(name: Optional[str]) -> Optional[str]:
+    """A bad row's name for JSON: as it is, or escaped when it is not UTF-8 text."""
+    from clauderon import names
+
+    if name is None:
+        return None
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return names.shown(name)
+    return name
 
 
 WIDE_HELP = "On a terminal: never cut long names and paths (lines wrap instead)."
@@ -371,6 +400,7 @@ def restore(
     from clauderon import sessions
     from clauderon.backends.base import State
     from clauderon.errors import UsageError
+    from clauderon.registry import QUARANTINE_HINT
 
     if all_ == (name is not None):
         raise UsageError("give a session name or --all (not both)")
@@ -378,15 +408,21 @@ def restore(
     if name is not None:
         _say_restored(sessions.restore(name, cfg, os.environ))
         return
-    items, failures = sessions.listing(cfg, os.environ)
+    items, bad, failures = sessions.listing(cfg, os.environ)
     for backend, why in failures.items():
         output.warn(f"cannot ask {backend} for live state; its sessions are left alone: {why}")
+    for row in bad:
+        output.warn(f"{row.describe()}; left alone; {QUARANTINE_HINT}")
+    for i in items:
+        if i.record.deleting:
+            output.warn(f'session "{i.record.name}" is not restored: {i.reason}')
     # exited: a stopped container after a reboot is started again; a backend that brings
     # its exited sessions back on attach (Zellij) says so and is not a failure
-    missing = [i.record.name for i in items if i.status in (State.MISSING, State.EXITED)]
+    missing = [i.record.name for i in items
+               if i.status in (State.MISSING, State.EXITED) and not i.record.deleting]
     if not missing:
         output.echo("No missing sessions to restore.")
-        if failures:
+        if failures or bad:
             raise typer.Exit(1)
         return
     failed = 0
@@ -398,7 +434,7 @@ def restore(
         except ClauderonError as exc:
             failed += 1
             output.err(f"error: {target}: {exc}")
-    if failed or failures:
+    if failed or failures or bad:
         raise typer.Exit(1)
 
 
@@ -418,7 +454,7 @@ def _kill(name: Optional[str], all_: bool, yes: bool, keep_work: bool = False,
           force: bool = False) -> None:
     from clauderon import sessions
     from clauderon.errors import UsageError
-    from clauderon.registry import Registry
+    from clauderon.registry import QUARANTINE_HINT, Registry
 
     cfg = load_config()
     if all_ == (name is not None):
@@ -432,9 +468,14 @@ def _kill(name: Optional[str], all_: bool, yes: bool, keep_work: bool = False,
         output.echo(f'Killed session "{record.name}"')
         _kept(record, work)
         return
-    targets = [r.name for r in Registry.default().all()]
+    records, bad = Registry.default().read()
+    for row in bad:  # never killed on the strength of a row clauderon cannot read
+        output.warn(f"{row.describe()}; not killed; {QUARANTINE_HINT}")
+    targets = [r.name for r in records]
     if not targets:
         output.echo("No clauderon sessions to kill.")
+        if bad:
+            raise typer.Exit(1)
         return
     if not yes:
         from clauderon.words import plural
@@ -456,7 +497,7 @@ def _kill(name: Optional[str], all_: bool, yes: bool, keep_work: bool = False,
         except ClauderonError as exc:
             failed += 1
             output.err(f"error: {exc}")
-    if failed:
+    if failed or bad:
         raise typer.Exit(1)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fakes.fakezellij import session_state
 
-from clauderon.registry import Registry
+from clauderon.registry import SCHEMA_VERSION, Registry
 from tests.doctor.world import World
 
 CHECK = ("--check", "registry.db")
@@ -32,7 +32,8 @@ def test_registry_ok_counts_rows(world: World) -> None:
     item = world.doctor(*CHECK).check("registry.db")
 
     assert item["status"] == "ok"
-    assert item["summary"].endswith("sessions.db: 1 session, schema 1, integrity ok")
+    assert item["summary"].endswith(
+        f"sessions.db: 1 session, schema {SCHEMA_VERSION}, integrity ok")
 
 
 def test_corrupt_registry_is_set_aside_and_rebuilt_from_live_sessions(world: World) -> None:
@@ -58,7 +59,7 @@ def test_corrupt_registry_is_set_aside_and_rebuilt_from_live_sessions(world: Wor
     fixed = world.doctor("--fix", "--check", "registry.db", "--check", "sessions")
     item = fixed.check("registry.db")
     assert item["fixed"] is True and item["status"] == "ok", item
-    assert item["summary"].endswith("2 sessions, schema 1, integrity ok")
+    assert item["summary"].endswith(f"2 sessions, schema {SCHEMA_VERSION}, integrity ok")
     assert any("moved the damaged registry aside" in d for d in item["details"])
     assert "fixed: rebuilt 2 rows from live sessions: alpha (zellij), beta (zellij)" \
         in item["details"]
@@ -96,7 +97,8 @@ def test_registry_from_a_newer_clauderon_is_an_error_not_fixed(world: World) -> 
     item = world.doctor("--fix", *CHECK).check("registry.db")
 
     assert item["status"] == "error"
-    assert "schema version 99, newer than this clauderon understands (1)" in item["summary"]
+    assert (f"schema version 99, newer than this clauderon understands ({SCHEMA_VERSION})"
+            in item["summary"])
     assert item["fixable"] is False and item["fixed"] is False
     assert item["remedy"] == "python3 -m pip install --upgrade clauderon"
 

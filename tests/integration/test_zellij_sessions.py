@@ -90,10 +90,12 @@ def test_list_states_exact_names_and_formats(cli: Cli) -> None:
     assert {n: i["status"] for n, i in items.items()} == {
         "app": "running", "app-2": "exited", "gone": "missing"}
     item = items["app"]
-    assert set(item) == {"name", "backend", "status", "workdir", "created_at", "layout",
-                         "shell", "repo", "branch", "base", "worktree", "agent", "changes"}
+    assert set(item) == {"name", "backend", "status", "reason", "workdir", "created_at",
+                         "layout", "shell", "repo", "branch", "base", "worktree", "agent",
+                         "changes"}
     assert all(item[k] is None for k in ("repo", "branch", "base", "worktree", "agent",
                                          "changes"))  # a plain session (issue 13)
+    assert item["reason"] is None  # only unknown and deleting sessions have one
     assert item["workdir"] == str(cli.cwd) and item["created_at"].endswith("Z")
     assert item["backend"] == "zellij" and item["layout"] == "default"
     plain = cli.ok("list").stdout.splitlines()

@@ -111,7 +111,7 @@ def _free(directory: Path) -> str:
 
 
 def run_registry(ctx: Context) -> Result:
-    from clauderon.registry import SCHEMA_VERSION, RegistryError
+    from clauderon.registry import SCHEMA_VERSION, RegistryError, is_empty_file
 
     registry = ctx.registry()
     path = registry.path
@@ -124,6 +124,11 @@ def run_registry(ctx: Context) -> Result:
                                                     f"writable: chmod u+rwx {directory}")
     if not path.exists():
         return ok(f"no registry yet at {shown} (the first `clauderon new` creates it)")
+    if is_empty_file(path):
+        return error(f"{shown} is an empty file (0 bytes), not a registry: the rows it held "
+                     "are gone, and every session command refuses it",
+                     details=["restore it from a backup if you have one; else " + REBUILD_NOTE],
+                     remedy=FIX, fixable=True, data={"corrupt": True})
     try:
         verdict, version = registry.integrity(timeout=_probe_timeout(ctx))
     except sqlite3.Error as exc:
@@ -152,8 +157,20 @@ def run_registry(ctx: Context) -> Result:
         return sqlite_problem(ctx, exc, path)
     try:
         count = len(ctx.records())
+        bad = registry.bad_rows()
     except RegistryError as exc:
         return error(str(exc), remedy=exc.hint or RETRY)
+    if bad:
+        return error(f"{plural(len(bad), 'registry row')} cannot be read: "
+                     + ", ".join(row.shown for row in bad[:5]) + (", ..." if len(bad) > 5
+                                                                  else ""),
+                     details=[*(f"{row.shown}: {row.reason}" for row in bad),
+                              "list shows them as unknown; kill, env, attach and restore "
+                              "refuse them; their env files are never deleted as leftovers",
+                              "--fix moves each row, every value as it is, into the "
+                              "registry's quarantine table (with the reason and the time)"],
+                     remedy=FIX, fixable=True,
+                     data={"quarantine": [[row.rowid, row.reason, row.shown] for row in bad]})
     loose = [p for p in (path.parent, *(Path(f"{path}{s}") for s in SUFFIXES))
              if (_mode(p) or 0) & 0o077]
     if loose:
@@ -210,6 +227,16 @@ def fix_registry(ctx: Context, result: Result) -> list[str]:
                 os.replace(source, f"{target}{suffix}")
         notes = [f"moved the damaged registry aside to {ctx.tidy(str(target))} (kept)"]
         return notes + _rebuild(ctx)
+    if result.data.get("quarantine"):
+        moved: list[str] = []
+        for rowid, reason, shown in result.data["quarantine"]:
+            if registry.quarantine(int(rowid), str(reason)):
+                moved.append(f"moved the unreadable registry row {shown} ({reason}) into "
+                             f"the quarantine table of {ctx.tidy(str(path))}, every value "
+                             "kept")
+        ctx.invalidate()
+        _live.refresh_names(ctx)
+        return moved
     if result.data.get("upgrade"):
         registry.all()  # opening it runs the schema upgrade
         return [f"upgraded {ctx.tidy(str(path))} to the current schema"]

@@ -38,6 +38,20 @@ def _registry_rows(ctx: Context) -> list[Any] | Result:
                        remedy="clauderon doctor --fix --check registry.db")
 
 
+def _unreadable(ctx: Context) -> tuple[set[str], bool]:
+    """The names of the registry rows clauderon cannot read (registry.db reports them), and
+    whether one has a name that is not text (then any name could be its: no env file is
+    deleted as a leftover). Their sessions and env files are theirs: never adopted, never
+    deleted as leftovers."""
+    from clauderon.registry import RegistryError
+
+    try:
+        bad = ctx.memo("registry.bad", lambda: ctx.registry().bad_rows())
+    except RegistryError:
+        return set(), True
+    return {b.name for b in bad if b.name is not None}, any(b.name is None for b in bad)
+
+
 # -- sessions.orphans ------------------------------------------------------------------------
 #
 # What --fix may do here is what cannot lose anything: record a running session again, and
@@ -59,13 +73,15 @@ def _needed(ctx: Context, rows: list[Any]) -> dict[str, str]:
 def run_orphans(ctx: Context) -> Result:
     from clauderon.backends import get_backend
     from clauderon.backends.base import State
+    from clauderon.sessions import deleting_reason
 
     rows = _registry_rows(ctx)
     if isinstance(rows, Result):
         return rows
     live = _live.live_sessions(ctx)
     files = _live.env_files(ctx)
-    recorded = {r.name for r in rows}
+    unreadable, nameless = _unreadable(ctx)
+    recorded = {r.name for r in rows} | unreadable
     needed = _needed(ctx, rows)
 
     details: list[str] = []
@@ -90,8 +106,22 @@ def run_orphans(ctx: Context) -> Result:
     exited: list[tuple[str, str]] = []
     adopt: list[tuple[str, str]] = []
     delete: list[tuple[str, str]] = []
+    finish: list[tuple[str, str]] = []  # a cut-short kill whose session is gone
+    unfinished: list[str] = []  # a cut-short kill whose session is still there
     for row in rows:
         states = live.states.get(row.backend)
+        if row.deleting:
+            state = None if states is None else states.get(row.name)
+            why = deleting_reason(row, State.UNKNOWN if states is None
+                                  else state or State.MISSING)
+            details.append(f"{row.name} ({row.backend}): {why}"
+                           + ("; --fix finishes it (its session is gone)"
+                              if states is not None and state is None else ""))
+            if states is not None and state is None:
+                finish.append((row.backend, row.name))
+            else:
+                unfinished.append(row.name)
+            continue
         if states is None:
             continue  # unknown: its backend could not be asked
         state = states.get(row.name)
@@ -124,7 +154,11 @@ def run_orphans(ctx: Context) -> Result:
                 details.append(f"{name} ({backend}): an exited clauderon session with no "
                                "registry row")
     stale: list[str] = []
-    if live.complete:
+    if nameless:
+        details.append("a registry row whose name is not text cannot be read (see "
+                       "registry.db): no env file is called a leftover until it is "
+                       "quarantined")
+    if live.complete and not nameless:
         for name, path in sorted(files.items()):
             if (name in recorded or live.anywhere(name) or _live.is_fresh(path)
                     or not _live.written_by_clauderon(path)):
@@ -133,10 +167,12 @@ def run_orphans(ctx: Context) -> Result:
             details.append(f"{name}: env file left behind by a session that no longer exists")
 
     data = {"missing": missing, "exited": exited, "adopt": adopt, "delete": delete,
-            "stale": stale, "prunable": bool(missing or exited or delete)}
-    safe = len(adopt) + len(stale)
-    problems = safe + len(missing) + len(delete) + len(hidden)
+            "stale": stale, "finish": finish, "prunable": bool(missing or exited or delete)}
+    safe = len(adopt) + len(stale) + len(finish)
+    problems = safe + len(missing) + len(delete) + len(hidden) + len(unfinished)
     counted = ", ".join(part for part in (
+        f"{len(finish) + len(unfinished)} half-killed (deleting)"
+        if finish or unfinished else "",
         f"{len(missing)} missing" if missing else "",
         f"{len(hidden)} visible only to another version" if hidden else "",
         f"{len(adopt)} unrecorded" if adopt else "",
@@ -144,6 +180,8 @@ def run_orphans(ctx: Context) -> Result:
         f"{plural(len(stale), 'stale env file')}" if stale else "",
     ) if part)
     remedy = _orphans_remedy(missing, delete, safe)
+    if unfinished:
+        remedy = f"clauderon kill {cmd(unfinished[0])}   # finishes the kill; " + remedy
     if failed_needed:
         backend = failed_needed[0]
         exc = live.failures[backend]
@@ -218,12 +256,24 @@ def fix_orphans(ctx: Context, result: Result) -> list[str]:
         except NameTaken:
             continue
         done.append(f"recorded running session {name} ({backend}) in the registry again")
+    unreadable, nameless = _unreadable(ctx)
     for name in data.get("stale", []):
         path = _live.env_dir(ctx) / f"{name}.sh"
-        if not _live.written_by_clauderon(path) or registry.get(name) is not None:
+        if (nameless or name in unreadable or not _live.written_by_clauderon(path)
+                or _has_row(registry, name)):
             continue
         _live.remove_env_files(ctx, name)
         done.append(f"removed the leftover env files of {name}")
+    for backend, name in data.get("finish", []):
+        if _still(ctx, backend, name) is not None:
+            continue  # it came back: a second `clauderon kill` decides
+        record = registry.get(name)
+        if record is None or not record.deleting:
+            continue
+        _live.remove_env_files(ctx, name)
+        registry.forget(name)
+        done.append(f"finished the kill of {name} ({backend}): its session is gone; removed "
+                    "its env files and its registry row")
     if ctx.prune:
         done += _prune(ctx, data, registry)
     else:
@@ -234,6 +284,16 @@ def fix_orphans(ctx: Context, result: Result) -> list[str]:
     _live.refresh_names(ctx)
     ctx.invalidate()
     return done
+
+
+def _has_row(registry: Any, name: str) -> bool:
+    """A row of that name exists, readable or not."""
+    from clauderon.registry import RegistryError
+
+    try:
+        return registry.get(name) is not None
+    except RegistryError:
+        return True  # unreadable, or the registry cannot be asked: keep its files
 
 
 def _prune(ctx: Context, data: Any, registry: Any) -> list[str]:
