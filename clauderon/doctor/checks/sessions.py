@@ -7,7 +7,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from clauderon.doctor.checks import _live
 from clauderon.doctor.context import Context
@@ -38,18 +38,30 @@ def _registry_rows(ctx: Context) -> list[Any] | Result:
                        remedy="clauderon doctor --fix --check registry.db")
 
 
-def _unreadable(ctx: Context) -> tuple[set[str], bool]:
-    """The names of the registry rows clauderon cannot read (registry.db reports them), and
-    whether one has a name that is not text (then any name could be its: no env file is
-    deleted as a leftover). Their sessions and env files are theirs: never adopted, never
-    deleted as leftovers."""
+class _Unreadable(NamedTuple):
+    """Registry rows clauderon cannot read (registry.db reports them, --fix quarantines
+    them). Their sessions are never adopted and their env files never deleted as leftovers;
+    the env files of quarantined rows are kept too (the row's data may be wanted back)."""
+
+    names: set[str]  # of the unreadable rows
+    nameless: bool  # one has a name that is not text: any env file could be its
+    kept_files: set[str]  # names whose env files are never leftovers
+
+
+def _unreadable(ctx: Context) -> _Unreadable:
     from clauderon.registry import RegistryError
 
+    def read() -> _Unreadable:
+        registry = ctx.registry()
+        bad = registry.bad_rows()
+        names = {b.name for b in bad if b.name is not None}
+        quarantined = {str(q[0]) for q in registry.quarantined() if isinstance(q[0], str)}
+        return _Unreadable(names, any(b.name is None for b in bad), names | quarantined)
+
     try:
-        bad = ctx.memo("registry.bad", lambda: ctx.registry().bad_rows())
+        return ctx.memo("registry.unreadable", read)
     except RegistryError:
-        return set(), True
-    return {b.name for b in bad if b.name is not None}, any(b.name is None for b in bad)
+        return _Unreadable(set(), True, set())
 
 
 # -- sessions.orphans ------------------------------------------------------------------------
@@ -80,8 +92,9 @@ def run_orphans(ctx: Context) -> Result:
         return rows
     live = _live.live_sessions(ctx)
     files = _live.env_files(ctx)
-    unreadable, nameless = _unreadable(ctx)
-    recorded = {r.name for r in rows} | unreadable
+    unreadable = _unreadable(ctx)
+    nameless = unreadable.nameless
+    recorded = {r.name for r in rows} | unreadable.names
     needed = _needed(ctx, rows)
 
     details: list[str] = []
@@ -160,8 +173,8 @@ def run_orphans(ctx: Context) -> Result:
                        "quarantined")
     if live.complete and not nameless:
         for name, path in sorted(files.items()):
-            if (name in recorded or live.anywhere(name) or _live.is_fresh(path)
-                    or not _live.written_by_clauderon(path)):
+            if (name in recorded or name in unreadable.kept_files or live.anywhere(name)
+                    or _live.is_fresh(path) or not _live.written_by_clauderon(path)):
                 continue
             stale.append(name)
             details.append(f"{name}: env file left behind by a session that no longer exists")
@@ -256,10 +269,12 @@ def fix_orphans(ctx: Context, result: Result) -> list[str]:
         except NameTaken:
             continue
         done.append(f"recorded running session {name} ({backend}) in the registry again")
-    unreadable, nameless = _unreadable(ctx)
+    ctx.invalidate()  # asked again: registry.db's fix may have quarantined rows
+    unreadable = _unreadable(ctx)
     for name in data.get("stale", []):
         path = _live.env_dir(ctx) / f"{name}.sh"
-        if (nameless or name in unreadable or not _live.written_by_clauderon(path)
+        if (unreadable.nameless or name in unreadable.kept_files
+                or not _live.written_by_clauderon(path)
                 or _has_row(registry, name)):
             continue
         _live.remove_env_files(ctx, name)
