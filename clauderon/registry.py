@@ -704,7 +704,8 @@ def _checked(row: Mapping[str, Any], known: tuple[str, ...]) -> Record | BadRow:
     try:
         names.check(text_name)
     except ClauderonError as exc:
-        return bad(f"its name is not one clauderon makes ({str(exc).split(';')[0]})")
+        # the rule's words without the remedy for `new` (after the last "; ")
+        return bad(f"its name is not one clauderon makes ({str(exc).rsplit('; ', 1)[0]})")
     if backend not in known:
         return bad(f"its backend {_quoted(backend)} is not one this clauderon knows "
                    f"({', '.join(known)})")

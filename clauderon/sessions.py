@@ -430,7 +430,7 @@ def _word(name: str) -> str:
 def _half_killed(record: Record, done: list[str], what: str, why: str,
                  env: Mapping[str, str]) -> ClauderonError:
     """A kill that did the first steps and not the rest says exactly which."""
-    why = why.split(";")[0]  # the cause, not a registry message's "nothing was changed"
+    why = why.split("; nothing was changed")[0]  # a registry message: the cause only
     kept = ("its registry row is kept, marked `deleting`" if what == "its env files"
             else "so it stays, marked `deleting`")
     data = paths.tidy_home(str(paths.data_dir(env)), env)

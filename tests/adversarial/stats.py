@@ -86,6 +86,10 @@ class Stats:
             f"secrets: {c['secrets:scanned']:,} outputs scanned, {c['secrets:leaks']} leaks",
         ]
         parts += self._issue12(c)
+        parts.append(f"corrupt rows: {c['rows:kinds']} kinds, {c['rows:refusals']:,} commands "
+                     f"refused with one line, {c['rows:quarantined']} quarantined, "
+                     f"{c['rows:lost']} env files lost; kill cut short: "
+                     f"{c['kill:cut-short']} scenarios, {c['kill:lies']} lies")
         return "; ".join(parts)
 
     def _issue12(self, c: Counter[str]) -> list[str]:
