@@ -88,8 +88,8 @@ class Stats:
         parts += self._issue12(c)
         parts.append(f"corrupt rows: {c['rows:kinds']} kinds, {c['rows:refusals']:,} commands "
                      f"refused with one line, {c['rows:quarantined']} quarantined, "
-                     f"{c['rows:lost']} env files lost; kill cut short: "
-                     f"{c['kill:cut-short']} scenarios, {c['kill:lies']} lies")
+                     f"{c['rows:lost']} env files lost; kill cut short (full or read-only "
+                     f"disk, failing backend): {c['kill:cut-short']} scenarios passed")
         return "; ".join(parts)
 
     def _issue12(self, c: Counter[str]) -> list[str]:
