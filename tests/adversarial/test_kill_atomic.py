@@ -207,3 +207,26 @@ def test_a_failing_backend_kill_leaves_the_row_unmarked(world: World) -> None:
     assert world.env_file_names() == {"stays"}
     assert _listed(world)["stays"]["status"] == "running"
     STATS.add("kill:cut-short")
+
+
+def test_a_deleting_row_whose_session_still_runs_is_left_to_kill(world: World) -> None:
+    """A kill cut short before the session went (say, the machine lost power): doctor's
+    --fix does not finish it (the backend says the session is there); a second kill does."""
+    import sqlite3
+
+    require("tmux", "the tmux backend runs a real tmux server")
+    world.ok("new", "--backend", "tmux", "half")
+    conn = sqlite3.connect(world.registry, isolation_level=None)
+    conn.execute("UPDATE sessions SET deleting = '2026-12-05T10:00:00Z' WHERE name = 'half'")
+    conn.close()
+    listed = _listed(world)["half"]
+    assert listed["status"] == "deleting"
+    assert "its session is still running" in str(listed["reason"])
+    report = world.doctor("sessions.orphans", fix=True)["sessions.orphans"]
+    assert report["status"] == "warning" and not report["fixable"], report
+    assert report["remedy"].startswith("clauderon kill half   # finishes the kill")
+    assert not any(d.startswith("fixed: ") for d in report["details"])
+    assert _tmux_has(world, "half") and _rows(world) == {"half": "2026-12-05T10:00:00Z"}
+    assert world.ok("kill", "half").stdout.strip() == 'Killed session "half"'
+    assert not _tmux_has(world, "half") and _rows(world) == {}
+    STATS.add("kill:cut-short")

@@ -194,7 +194,8 @@ def run_orphans(ctx: Context) -> Result:
     ) if part)
     remedy = _orphans_remedy(missing, delete, safe)
     if unfinished:
-        remedy = f"clauderon kill {cmd(unfinished[0])}   # finishes the kill; " + remedy
+        remedy = (cmd("clauderon", "kill", unfinished[0], env=ctx.env)
+                  + "   # finishes the kill; " + remedy)
     if failed_needed:
         backend = failed_needed[0]
         exc = live.failures[backend]
