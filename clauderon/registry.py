@@ -671,9 +671,9 @@ def _select(conn: sqlite3.Connection, where: str, args: tuple[Any, ...]
 
 
 def _known_backends() -> tuple[str, ...]:
-    from clauderon import backends
+    from clauderon import backend_names
 
-    return backends.names()
+    return backend_names.names()
 
 
 def _quoted(value: object) -> str:

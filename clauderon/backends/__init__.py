@@ -10,33 +10,22 @@ derived from here.
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from clauderon import backend_names
 from clauderon.errors import UsageError
 
 if TYPE_CHECKING:
     from clauderon.backends.base import Backend, BackendInfo, Setting
 
-NOT_BACKENDS = frozenset({"base"})
+NOT_BACKENDS = backend_names.NOT_BACKENDS
 
 
 def names() -> tuple[str, ...]:
     """Every backend's name, sorted (a listing of this package's directories)."""
-    found: set[str] = set()
-    for directory in __path__:
-        try:
-            entries = os.listdir(directory)
-        except OSError:
-            continue
-        for entry in entries:
-            stem, dot, ext = entry.partition(".")
-            if (dot and ext == "py" and stem.isidentifier() and not stem.startswith("_")
-                    and stem not in NOT_BACKENDS):
-                found.add(stem)
-    return tuple(sorted(found))
+    return backend_names.listed(__path__)
 
 
 def exists(name: str) -> bool:
