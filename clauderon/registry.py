@@ -428,14 +428,6 @@ class Registry:
             conn.execute("UPDATE sessions SET env = ?, options = ?, ready = 1 WHERE name = ?",
                          (json.dumps(record.env), json.dumps(record.options), record.name))
 
-    def check_writable(self) -> None:
-        """Take the write lock and let it go, changing nothing: a command that will change
-        the registry after changing something else (kill) fails here first, with the
-        registry's one-line error (locked, read-only, ...), before anything is done."""
-        with self._connect(write=True) as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("ROLLBACK")
-
     def mark_deleting(self, name: str) -> None:
         """Mark the row as being deleted (``kill``), before the backend is touched: this
         write is also the proof that the registry can be changed (a locked, read-only or

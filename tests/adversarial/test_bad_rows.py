@@ -151,6 +151,8 @@ def test_corrupt_rows_of_each_kind(world: World) -> None:
     # --fix: quarantined, every value kept; victim's env files are still there
     fixed = world.doctor("registry.db", "sessions.orphans", "sessions.env_files", fix=True)
     assert fixed["registry.db"]["status"] == "ok", fixed["registry.db"]
+    assert fixed["registry.db"]["summary"].endswith(
+        f"; {len(KINDS)} rows in its quarantine table")
     notes = [d for d in fixed["registry.db"]["details"] if d.startswith("fixed: ")]
     assert len(notes) == len(KINDS), notes
     assert all("into the quarantine table" in n and "every value kept" in n for n in notes)

@@ -178,7 +178,18 @@ def run_registry(ctx: Context) -> Result:
                        "(proxy credentials)",
                        details=[f"{ctx.tidy(str(p))}: mode {_mode(p):o}" for p in loose],
                        remedy=FIX, fixable=True, data={"chmod": [str(p) for p in loose]})
-    return ok(f"{shown}: {plural(count, 'session')}, schema {version}, integrity ok")
+    quarantined = registry.quarantined()
+    kept = [f"{_shown(q[0])}: {q[1]} (quarantined {q[2]})" for q in quarantined]
+    return ok(f"{shown}: {plural(count, 'session')}, schema {version}, integrity ok"
+              + (f"; {plural(len(kept), 'row')} in its quarantine table" if kept else ""),
+              details=kept)
+
+
+def _shown(name: object) -> str:
+    """A quarantined row's name for a message (escaped; it may be anything)."""
+    from clauderon.names import shown
+
+    return shown(name) if isinstance(name, str) else repr(name)
 
 
 def _aside(path: Path) -> Path:
