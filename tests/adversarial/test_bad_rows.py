@@ -185,3 +185,15 @@ def test_kill_of_a_bad_row_leaves_the_backend_session_running(world: World) -> N
     assert _tmux(world, "has-session", "-t", "=keep").returncode == 0
     assert world.env_file_names() == {"keep"} and world.registry_names() == {"keep"}
     assert os.path.exists(world.env_dir / "keep.fish")
+
+
+def test_unknown_from_the_backend_has_its_reason_in_the_same_key(world: World) -> None:
+    """One `reason` key for every unknown session: the backend's failure too."""
+    world.ok("new", "z1")
+    proc = world.run("list", "--json", env={"FAKE_ZELLIJ_GARBAGE": "ls"})
+    assert proc.returncode == 1 and TRACEBACK not in proc.stderr
+    [item] = json.loads(proc.stdout)
+    assert item["status"] == "unknown"
+    assert str(item["reason"]).startswith("cannot ask zellij: ")
+    assert str(item["reason"])[len("cannot ask zellij: "):] in proc.stderr
+    assert json.loads(world.ok("list", "--json").stdout)[0]["reason"] is None
