@@ -405,18 +405,24 @@ def kill(name: str, config: Config, env: Mapping[str, str], *, work: str = "refu
         raise
     done = [f"killed the {backend.label} session"]
     if remove_worktree is not None:
-        remove_worktree()
+        try:
+            remove_worktree()
+        except ClauderonError as exc:
+            raise _half_killed(record, done, "its worktree", str(exc), env,
+                               kept="its env files and registry row are kept, the row "
+                                    "marked `deleting`") from None
         done.append("removed its worktree")
     try:
         remove_env_files(record.name, env)
     except OSError as exc:
-        raise _half_killed(record, done, "its env files", exc.strerror or str(exc), env) \
-            from None
+        raise _half_killed(record, done, "its env files", exc.strerror or str(exc), env,
+                           kept="its registry row is kept, marked `deleting`") from None
     done.append("removed its env files")
     try:
         registry.forget(record.name)
     except ClauderonError as exc:
-        raise _half_killed(record, done, "its registry row", str(exc), env) from None
+        raise _half_killed(record, done, "its registry row", str(exc), env,
+                           kept="so it stays, marked `deleting`") from None
     refresh_names_cache(registry, env)
     return record
 
@@ -428,11 +434,9 @@ def _word(name: str) -> str:
 
 
 def _half_killed(record: Record, done: list[str], what: str, why: str,
-                 env: Mapping[str, str]) -> ClauderonError:
+                 env: Mapping[str, str], *, kept: str) -> ClauderonError:
     """A kill that did the first steps and not the rest says exactly which."""
     why = why.split("; nothing was changed")[0]  # a registry message: the cause only
-    kept = ("its registry row is kept, marked `deleting`" if what == "its env files"
-            else "so it stays, marked `deleting`")
     data = paths.tidy_home(str(paths.data_dir(env)), env)
     state = paths.tidy_home(str(paths.session_env_dir(env)), env)
     return ClauderonError(

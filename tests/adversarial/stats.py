@@ -89,7 +89,7 @@ class Stats:
         parts.append(f"corrupt rows: {c['rows:kinds']} kinds, {c['rows:refusals']:,} commands "
                      f"refused with one line, {c['rows:quarantined']} quarantined, "
                      f"{c['rows:lost']} env files lost; kill cut short (full or read-only "
-                     f"disk, failing backend): {c['kill:cut-short']} scenarios passed")
+                     f"disk, failing tmux or git): {c['kill:cut-short']} scenarios passed")
         return "; ".join(parts)
 
     def _issue12(self, c: Counter[str]) -> list[str]:

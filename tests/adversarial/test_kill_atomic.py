@@ -230,3 +230,38 @@ def test_a_deleting_row_whose_session_still_runs_is_left_to_kill(world: World) -
     assert world.ok("kill", "half").stdout.strip() == 'Killed session "half"'
     assert not _tmux_has(world, "half") and _rows(world) == {}
     STATS.add("kill:cut-short")
+
+
+def test_a_worktree_that_cannot_be_removed_after_the_kill(world: World) -> None:
+    """git refuses `worktree remove` after the session was killed: the line says so, the env
+    files and the row stay (`deleting`); a second kill removes the worktree and finishes."""
+    require("tmux", "the tmux backend runs a real tmux server")
+    require("git", "worktree sessions use the real git")
+    repo = world.root / "repo"
+    ident = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
+             "GIT_COMMITTER_EMAIL": "t@e"}
+    genv = world.merged(ident)
+    for args in (["init", "-q", "-b", "main", str(repo)],
+                 ["-C", str(repo), "commit", "-q", "--allow-empty", "-m", "first"]):
+        subprocess.run(["git", *args], env=genv, check=True, capture_output=True)
+    world.ok("new", "--backend", "tmux", "--repo", str(repo), "wt1", env=ident)
+    worktree = str(_listed(world)["wt1"]["worktree"])
+    assert os.path.isdir(worktree)
+    shim_dir = world.root / "gitshim"
+    shim_dir.mkdir()
+    (shim_dir / "git").write_text(
+        '#!/bin/bash\nfor a in "$@"; do [ "$a" = remove ] && { echo "fatal: simulated" >&2; '
+        'exit 128; }; done\nexec /usr/bin/git "$@"\n', encoding="utf-8")
+    (shim_dir / "git").chmod(0o755)
+    proc = world.run("kill", "wt1", env={"PATH": f"{shim_dir}{os.pathsep}{world.env['PATH']}"})
+    assert_one_line_error(proc, 'session "wt1": killed the tmux session; could not remove its '
+                                "worktree", "fatal: simulated", "its env files and registry "
+                                "row are kept, the row marked `deleting`",
+                          "`clauderon kill wt1` again")
+    assert not _tmux_has(world, "wt1") and os.path.isdir(worktree)
+    assert world.env_file_names() == {"wt1"} and _rows(world)["wt1"]
+    assert _listed(world)["wt1"]["status"] == "deleting"
+    assert world.ok("kill", "wt1").stdout.strip().startswith('Killed session "wt1"')
+    assert not os.path.exists(worktree) and _rows(world) == {}
+    assert world.env_file_names() == set()
+    STATS.add("kill:cut-short")
