@@ -15,7 +15,7 @@ from clauderon.config import Config, effective_shell, parse_env_entry
 from clauderon.errors import ClauderonError, CommandNotFound, SessionExists, UsageError
 from clauderon.fileio import write_private_file
 from clauderon.registry import BadRow, NameTaken, Record, Registry
-from clauderon.shellquote import remove_env_files, write_env_files
+from clauderon.shellquote import quote_word, remove_env_files, write_env_files
 
 
 # NamedTuples, not frozen dataclasses: defining one costs ~0.2 ms instead of ~1.3 ms, on the
@@ -366,10 +366,8 @@ def deleting_reason(record: Record, state: State) -> str:
     """What a kill that was cut short left, for list and doctor."""
     now = {State.MISSING: "its session is gone", State.UNKNOWN: "its session is unknown"}.get(
         state, f"its session is still {state}")
-    from clauderon.shellquote import quote_word
-
     return (f"a `clauderon kill` started at {record.deleting} did not finish ({now}); run "
-            f"`clauderon kill {quote_word(record.name)}` again to finish")
+            f"`clauderon kill {_word(record.name)}` again to finish")
 
 
 def find(name: str, env: Mapping[str, str], registry: Registry | None = None) -> Record:
@@ -410,7 +408,8 @@ def kill(name: str, config: Config, env: Mapping[str, str], *, work: str = "refu
         except ClauderonError as exc:
             raise _half_killed(record, done, "its worktree", str(exc), env,
                                kept="its env files and registry row are kept, the row "
-                                    "marked `deleting`") from None
+                                    "marked `deleting`",
+                               hint="see what git said") from None
         done.append("removed its worktree")
     try:
         remove_env_files(record.name, env)
@@ -428,21 +427,22 @@ def kill(name: str, config: Config, env: Mapping[str, str], *, work: str = "refu
 
 
 def _word(name: str) -> str:
-    from clauderon.shellquote import quote_word
-
+    """A session name as a word of a command printed for pasting."""
     return quote_word(name)
 
 
 def _half_killed(record: Record, done: list[str], what: str, why: str,
-                 env: Mapping[str, str], *, kept: str) -> ClauderonError:
+                 env: Mapping[str, str], *, kept: str, hint: str | None = None
+                 ) -> ClauderonError:
     """A kill that did the first steps and not the rest says exactly which."""
     why = why.split("; nothing was changed")[0]  # a registry message: the cause only
-    data = paths.tidy_home(str(paths.data_dir(env)), env)
-    state = paths.tidy_home(str(paths.session_env_dir(env)), env)
+    if hint is None:
+        data = paths.tidy_home(str(paths.data_dir(env)), env)
+        state = paths.tidy_home(str(paths.session_env_dir(env)), env)
+        hint = f"free some space or make {data} and {state} writable"
     return ClauderonError(
         f'session "{record.name}": {", ".join(done)}; could not remove {what} ({why}), '
-        f"{kept}; free some space or make {data} and {state} writable, then run "
-        f"`clauderon kill {_word(record.name)}` again to finish")
+        f"{kept}; {hint}, then run `clauderon kill {_word(record.name)}` again to finish")
 
 
 def refresh_names_cache(registry: Registry, env: Mapping[str, str],
