@@ -197,3 +197,39 @@ def test_unknown_from_the_backend_has_its_reason_in_the_same_key(world: World) -
     assert str(item["reason"]).startswith("cannot ask zellij: ")
     assert str(item["reason"])[len("cannot ask zellij: "):] in proc.stderr
     assert json.loads(world.ok("list", "--json").stdout)[0]["reason"] is None
+
+
+def test_env_files_of_unreadable_rows_are_never_leftovers(world: World) -> None:
+    require("tmux", "the tmux backend runs a real tmux server")
+    world.ok("new", "--backend", "tmux", "victim")
+    world.ok("new", "--backend", "tmux", "stale")
+    _sql(world, ("UPDATE sessions SET env = 'garbage' WHERE name = 'victim'", ()),
+         ("DELETE FROM sessions WHERE name = 'stale'", ()))
+    for name in ("victim", "stale"):
+        assert _tmux(world, "kill-session", "-t", f"={name}").returncode == 0
+        os.utime(world.env_dir / f"{name}.sh", (1, 1))  # past doctor's 30 s grace
+    victim = (world.env_dir / "victim.sh").read_bytes()
+
+    # victim's row cannot be read: its env files are not stale; stale's are
+    report = world.doctor("sessions.orphans", fix=True)["sessions.orphans"]
+    fixed = [d for d in report["details"] if d.startswith("fixed: ")]
+    assert fixed == ["fixed: removed the leftover env files of stale"], report
+    assert (world.env_dir / "victim.sh").read_bytes() == victim
+
+    # quarantined: still kept (the row's data may be wanted back)
+    world.doctor("registry.db", fix=True)
+    assert world.registry_names() == set()
+    report = world.doctor("sessions.orphans", fix=True)["sessions.orphans"]
+    assert not any(d.startswith("fixed: ") for d in report["details"]), report
+    assert (world.env_dir / "victim.sh").read_bytes() == victim
+
+    # a row whose name is not text: no env file is called a leftover at all
+    world.ok("new", "--backend", "tmux", "stale2")
+    _insert_like(world, "stale2", b"\xfe")
+    _sql(world, ("DELETE FROM sessions WHERE name = 'stale2'", ()))
+    assert _tmux(world, "kill-session", "-t", "=stale2").returncode == 0
+    os.utime(world.env_dir / "stale2.sh", (1, 1))
+    report = world.doctor("sessions.orphans", fix=True)["sessions.orphans"]
+    assert not any(d.startswith("fixed: ") for d in report["details"]), report
+    assert any("whose name is not text" in d for d in report["details"]), report
+    assert world.env_file_names() == {"victim", "stale2"}
