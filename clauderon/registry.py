@@ -268,6 +268,7 @@ class Registry:
         link wins and the other uses it. A file system without hard links: made in place."""
         from clauderon.fileio import transient_path
 
+        self._sweep_new_files()
         temp = transient_path(self.path.parent, f"{self.path.name}-new-{os.urandom(4).hex()}")
         try:
             conn = sqlite3.connect(temp, isolation_level=None)
@@ -291,6 +292,33 @@ class Registry:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 with suppress(FileNotFoundError):
                     os.unlink(f"{temp}{suffix}")
+
+    def _sweep_new_files(self) -> None:
+        """Remove what a command killed while making the registry left (its temporary
+        file and companions: an empty schema, no rows), when its process is gone."""
+        from clauderon.fileio import TRANSIENT_NAME
+
+        prefix = f".{self.path.name}-new-"
+        try:
+            entries = [e for e in os.scandir(self.path.parent) if e.name.startswith(prefix)]
+        except OSError:
+            return
+        for entry in entries:
+            base = entry.name
+            for suffix in ("-wal", "-shm", "-journal"):
+                base = base.removesuffix(suffix)
+            match = TRANSIENT_NAME.fullmatch(base)
+            if match is None or not entry.is_file(follow_symlinks=False):
+                continue
+            try:
+                os.kill(int(match["pid"]), 0)
+                continue  # still running: still making it
+            except ProcessLookupError:
+                pass
+            except (PermissionError, OverflowError):
+                continue  # not ours to judge
+            with suppress(FileNotFoundError):
+                os.unlink(entry.path)
 
     def empty_error(self) -> EmptyRegistry:
         shown = paths.tidy_home(str(self.path))

@@ -305,3 +305,17 @@ def test_concurrent_first_writers_and_readers_never_see_an_empty_registry(
 def test_bad_row_is_a_dataclass_with_a_shown_name() -> None:
     row = BadRow(3, "a\x07b", "why")
     assert row.shown == "'a\\x07b'" and "why" in row.describe()
+
+
+def test_what_a_killed_first_command_left_is_swept_when_the_registry_is_made(
+        tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    left = [tmp_path / f".sessions.db-new-0badc0de.{dead}.tmp{s}" for s in ("", "-wal", "-shm")]
+    alive = tmp_path / f".sessions.db-new-5eed5eed.{os.getppid()}.tmp"  # a running process
+    mine = tmp_path / ".notes.123.tmp"  # not the registry's
+    for path in (*left, alive, mine):
+        path.write_bytes(b"")
+    Registry(tmp_path / "sessions.db").reserve(rec("a"))
+    assert not any(p.exists() for p in left)
+    assert alive.exists() and mine.exists()
