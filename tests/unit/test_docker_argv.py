@@ -457,9 +457,19 @@ def test_attach_running_is_docker_exec_with_the_session_shell(fp: Any) -> None:
 def test_attach_exited_container_is_started_first(fp: Any) -> None:
     fp.register(containers_argv("r"), stdout="clauderon-r\texited\n")
     fp.register(["docker", "start", "clauderon-r"], stdout="clauderon-r\n")
+    fp.register(inspect_argv("r"), stdout="running\t0\n")  # started: running
     cmd = backend().attach(record(), {})
     assert fp.call_count(["docker", "start", "clauderon-r"]) == 1
     assert cmd.argv[-2:] == ["clauderon-r", "/bin/bash"]
+
+
+def test_attach_to_a_container_that_stops_again_at_once_says_so(fp: Any) -> None:
+    fp.register(containers_argv("r"), stdout="clauderon-r\texited\n")
+    fp.register(["docker", "start", "clauderon-r"], stdout="clauderon-r\n")
+    fp.register(inspect_argv("r"), stdout="exited\t127\n")
+    with pytest.raises(ClauderonError, match=r"container clauderon-r stopped again right after "
+                                             r"`docker start` \(exited, exit code 127\)"):
+        backend().attach(record(), {})
 
 
 def test_attach_paused_container_is_unpaused(fp: Any) -> None:
