@@ -340,6 +340,9 @@ def attach(name: str = typer.Argument(..., metavar="NAME", help="Session name.")
 
     cfg = load_config()
     record = sessions.find(name, os.environ)
+    if record.deleting:
+        output.warn(f"a `clauderon kill {record.name}` did not finish (begun "
+                    f"{record.deleting}); `clauderon kill {record.name}` finishes it")
     backend = get_backend(record.backend, cfg, os.environ)
     try:
         live = backend.states().get(record.name)

@@ -227,6 +227,11 @@ def test_a_deleting_row_whose_session_still_runs_is_left_to_kill(world: World) -
     assert report["remedy"].startswith("clauderon kill half   # finishes the kill")
     assert not any(d.startswith("fixed: ") for d in report["details"])
     assert _tmux_has(world, "half") and _rows(world) == {"half": "2026-12-05T10:00:00Z"}
+    # attach still reaches it (nothing is lost), and says the kill is unfinished first
+    attached = world.run("attach", "half")  # through pipes: tmux refuses, no terminal
+    assert attached.stderr.splitlines()[0] == (
+        "warning: a `clauderon kill half` did not finish (begun 2026-12-05T10:00:00Z); "
+        "`clauderon kill half` finishes it")
     assert world.ok("kill", "half").stdout.strip() == 'Killed session "half"'
     assert not _tmux_has(world, "half") and _rows(world) == {}
     STATS.add("kill:cut-short")
