@@ -117,10 +117,17 @@ def read(where: Path) -> tuple[list[Entry], list[Path]]:
         if item.name.startswith("."):
             continue  # a record being written (fileio's transient name)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            continue  # forgotten since the listing: its child has been reaped
+        except OSError:
+            unreadable.append(path)
+            continue
+        try:
+            data = json.loads(text)
             entries.append(Entry(path, int(data["parent"]), int(data["parent_start"]),
                                  int(data["pgid"]), str(data["argv0"]), int(data["start"])))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):
             unreadable.append(path)
     return entries, unreadable
 
