@@ -105,6 +105,7 @@ class Stats:
             f"{c['names:rejected']:,} rejected with a message",
             f"masking x password alphabets: {by('maskpw:')} passwords through "
             f"{c['maskpw-outputs']:,} CLI outputs, {c['maskpw-shown']} shown",
+            f"line endings: {by('eol:')} rc-file scenarios passed",
             f"TMPDIR/HOME/umask variants: {self._scenarios('homes')} scenarios (TMPDIR "
             f"{by('tmpdir:')}; HOME {by('homevar:')}; umask {by('umask:')}; numbers "
             f"{c['numbers:refused']} refused; leftover children {c['leftovers:ended']} "

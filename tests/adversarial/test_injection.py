@@ -796,6 +796,7 @@ def test_a_crlf_rc_file_whose_hook_line_breaks_does_not_pass(world: World, shell
     assert rc.read_bytes().count(b"\r\n") == rc.read_bytes().count(b"\n")
     item = world.doctor("proxy.propagation", env={"SHELL": path})["proxy.propagation"]
     assert item["status"] == "ok" and "the clauderon hook ran" in item["details"], item
+    STATS.add("eol:CRLF")
 
 
 def _paste(shell: str, world: World, command: str, show: str) -> str:

@@ -133,6 +133,7 @@ def test_rc_crlf_file_keeps_added_lines_with_its_line_ends(world: World, shell: 
     cli(world, shell, "uninstall")
     assert rc_path(world, shell).read_bytes().endswith(
         note(b"\r\n") + block(mine(shell), b"\r\n") + b"after\r\n")
+    STATS.add("eol:CRLF")
 
 
 @pytest.mark.parametrize("shell", SHELLS)

@@ -159,6 +159,7 @@ def empty(rc: Rc) -> None:
 def no_trailing_newline(rc: Rc) -> None:
     rc.write(b"export A=1\nexport B='no newline at the end'")
     roundtrip(rc, b"export A=1\nexport B='no newline at the end'")
+    STATS.add("eol:no final newline")
 
 
 def crlf(rc: Rc) -> None:
@@ -169,6 +170,7 @@ def crlf(rc: Rc) -> None:
     assert b"\n" not in rc.path.read_bytes().replace(b"\r\n", b"")
     rc.uninstall()
     assert rc.path.read_bytes() == original
+    STATS.add("eol:CRLF")
 
 
 def huge(rc: Rc) -> None:
