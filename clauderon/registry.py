@@ -15,9 +15,9 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from clauderon import names, paths
@@ -73,8 +73,9 @@ class NameTaken(ClauderonError):
     """Another session (or a concurrent ``new``) holds the name."""
 
 
-@dataclass(frozen=True)
-class Record:
+# NamedTuples, not frozen dataclasses: every command defines these, and a NamedTuple costs
+# ~0.1 ms to define where a frozen dataclass costs ~0.5 ms (docs/performance.md).
+class Record(NamedTuple):
     name: str
     backend: str
     workdir: str
@@ -82,7 +83,7 @@ class Record:
     shell: str
     env: dict[str, str]
     layout: str | None = None
-    options: dict[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = MappingProxyType({})  # read-only: shared by every default
     ready: bool = True
     deleting: str | None = None  # when a `kill` marked it (the kill was cut short)
 
@@ -92,8 +93,7 @@ class Record:
             "+00:00", "Z")
 
 
-@dataclass(frozen=True)
-class BadRow:
+class BadRow(NamedTuple):
     """A row SQLite holds but clauderon cannot read (a name no session can have, a backend
     this clauderon does not know, an env column that is not a JSON object of strings, ...).
     It is reported (list: ``unknown`` with the reason; doctor: registry.db), never used, and
@@ -435,7 +435,7 @@ class Registry:
                     "layout, options, ready) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
                     (record.name, record.backend, record.workdir, record.created_at,
                      record.shell, json.dumps(record.env), record.layout,
-                     json.dumps(record.options)))
+                     json.dumps(dict(record.options))))
             except sqlite3.IntegrityError:
                 raise NameTaken(f'session "{record.name}" already exists in the clauderon '
                                 f"registry; remove it with `clauderon kill {record.name}` "
@@ -454,7 +454,7 @@ class Registry:
         """Store what ``restore`` made of a session again: its environment and options."""
         with self._connect(write=True) as conn:
             conn.execute("UPDATE sessions SET env = ?, options = ?, ready = 1 WHERE name = ?",
-                         (json.dumps(record.env), json.dumps(record.options), record.name))
+                         (json.dumps(record.env), json.dumps(dict(record.options)), record.name))
 
     def mark_deleting(self, name: str) -> None:
         """Mark the row as being deleted (``kill``), before the backend is touched: this

@@ -266,8 +266,6 @@ def restore(name: str, config: Config, env: Mapping[str, str]) -> Restored:
     it holds. Nothing is done for a running session, an exited one the backend brings back
     on attach (Zellij), or one whose backend cannot be asked. On a failure the record and
     its env files stay as they were."""
-    from dataclasses import replace
-
     registry = Registry.default(env)
     record = find(name, env, registry)
     if record.deleting:
@@ -322,7 +320,7 @@ def restore(name: str, config: Config, env: Mapping[str, str]) -> Restored:
             pass  # nothing was made, or it is said below by doctor
         write_env_files(record.name, record.env, env)  # as they were
         raise
-    restored = replace(record, env=senv.variables, options=_stored_options(spec.options))
+    restored = record._replace(env=senv.variables, options=_stored_options(spec.options))
     registry.update(restored)
     refresh_names_cache(registry, env)
     return Restored(restored, backend, (*senv.notes, *notes))
