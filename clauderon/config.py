@@ -154,6 +154,13 @@ def parse_env_entry(entry: str, *, where: str, error: type[Exception] = UsageErr
     return key, value
 
 
+def unread(env: Mapping[str, str] | None = None) -> Config:
+    """The defaults, without reading the config file: for a command whose every input is a
+    session's record (``kill``: the record holds the backend and its options as the session
+    was made), so that a config file with a mistake never stops it."""
+    return Config(path=paths.config_file(env), loaded=False)
+
+
 def load(env: Mapping[str, str] | None = None) -> Config:
     """Read and validate the config file; a missing file gives the defaults."""
     path = paths.config_file(env)

@@ -455,11 +455,13 @@ def _say_restored(done: "Restored") -> None:
 
 def _kill(name: Optional[str], all_: bool, yes: bool, keep_work: bool = False,
           force: bool = False) -> None:
-    from clauderon import sessions
+    from clauderon import config, sessions
     from clauderon.errors import UsageError
     from clauderon.registry import QUARANTINE_HINT, Registry
 
-    cfg = load_config()
+    # No config file is read: the record holds what kill needs (backend, server, worktree
+    # as the session was made), and a mistake in the config file never stops a kill.
+    cfg = config.unread()
     if all_ == (name is not None):
         raise UsageError("give a session name or --all (not both)")
     if keep_work and force:

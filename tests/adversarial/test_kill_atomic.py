@@ -270,3 +270,23 @@ def test_a_worktree_that_cannot_be_removed_after_the_kill(world: World) -> None:
     assert not os.path.exists(worktree) and _rows(world) == {}
     assert world.env_file_names() == set()
     STATS.add("kill:cut-short")
+
+
+def test_kill_reads_the_record_not_the_config_file(world: World) -> None:
+    """kill acts on what the record holds (the session's own tmux server): a config file
+    changed since, or broken, neither stops it nor sends it to another server."""
+    require("tmux", "the tmux backend runs a real tmux server")
+    world.write_config('[tmux]\nsocket = "work"\n')
+    world.ok("new", "--backend", "tmux", "onwork")
+    assert "onwork" in subprocess.run(["tmux", "-L", "work", "list-sessions", "-F",
+                                       "#{session_name}"], env=world.env, capture_output=True,
+                                      text=True).stdout.split()
+    world.write_config('[tmux]\nsocket = "other"\nthis is not toml\n')
+    broken = world.run("list")
+    assert broken.returncode == 2 and "config.toml:3:" in broken.stderr  # others refuse it
+    assert world.ok("kill", "onwork").stdout.strip() == 'Killed session "onwork"'
+    left = subprocess.run(["tmux", "-L", "work", "list-sessions", "-F", "#{session_name}"],
+                          env=world.env, capture_output=True, text=True)
+    assert "onwork" not in left.stdout.split()
+    assert _rows(world) == {} and world.env_file_names() == set()
+    subprocess.run(["tmux", "-L", "work", "kill-server"], env=world.env, capture_output=True)
