@@ -686,18 +686,19 @@ def _agent_started(pid: int) -> bool:
     prompt, so only the shell can take the session with it."""
     try:
         wchan = Path(f"/proc/{pid}/wchan").read_text(encoding="ascii", errors="replace")
-        shell = os.readlink(f"/proc/{pid}/exe")
+        shell = Path(f"/proc/{pid}/cmdline").read_bytes()
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii").split()
     except OSError:
         return False
     if not wchan.startswith(("do_wait", "kernel_wait4")):
         return False
     for child in children:
-        try:
-            if os.readlink(f"/proc/{child}/exe") != shell:
-                return True
+        try:  # a forked copy has the shell's argv until it execs (the agent, by any interpreter)
+            argv = Path(f"/proc/{child}/cmdline").read_bytes()
         except OSError:
             continue
+        if argv and argv != shell:
+            return True
     return False
 
 

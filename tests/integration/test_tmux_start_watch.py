@@ -31,13 +31,15 @@ def _slow_agent(world: TmuxWorld, seconds: float) -> Path:
     return agent
 
 
-def test_new_does_not_wait_for_a_slow_agent_to_start(world: TmuxWorld) -> None:
+# dash: the agent is a /bin/sh script, so its process runs the shell's own program
+@pytest.mark.parametrize("shell_name", ["bash", "dash"])
+def test_new_does_not_wait_for_a_slow_agent_to_start(world: TmuxWorld, shell_name: str) -> None:
     agent = _slow_agent(world, 2.5)
     world.write_config(f'default_backend = "tmux"\n[agents.slow]\ncommand = ["{agent}"]\n')
     repo = make_repo(world.root)
     start = time.monotonic()
     world.ok("new", "slow", "--repo", str(repo), "--agent", "slow", "--shell",
-             shell_program("bash"))
+             shell_program(shell_name))
     took = time.monotonic() - start
     # the shell is up and has started the agent: `new` returns while the agent starts
     assert took < 2.0, f"new waited {took:.2f}s for the agent's own start-up"
