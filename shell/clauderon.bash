@@ -12,28 +12,25 @@
 # starts: pure bash, no subprocess, no prompt hook. Safe to source twice, keeps $?, works
 # under `set -u`.
 
-# First, because defining the function below would reset $?.
-__clauderon_status=$?
-__clauderon_hook() {
-    local __clauderon_name='' __clauderon_dir='' __clauderon_file=''
-    local __clauderon_rc=$__clauderon_status
-    unset -v __clauderon_status
-    unset -f __clauderon_hook
-    __clauderon_name=${CLAUDERON_SESSION:-${ZELLIJ_SESSION_NAME:-}}
-    if [[ -n $__clauderon_name && $__clauderon_name != */* ]]; then
-        # A relative XDG_STATE_HOME is ignored, as the XDG spec says.
-        if [[ ${XDG_STATE_HOME:-} == /* ]]; then
-            __clauderon_dir=$XDG_STATE_HOME
-        elif [[ -n ${HOME:-} ]]; then
-            __clauderon_dir=$HOME/.local/state
-        fi
-        __clauderon_file=$__clauderon_dir/clauderon/sessions/$__clauderon_name.sh
-        if [[ -n $__clauderon_dir && -f $__clauderon_file && -r $__clauderon_file ]]; then
-            # shellcheck source=/dev/null # the session's env file, written by clauderon
-            . "$__clauderon_file"
-        fi
-        export CLAUDERON_HOOK=1
+# Straight-line code, not a function: defining, calling and removing one cost about a fifth
+# of the hook's time at every shell start (docs/performance.md). Every name it sets is
+# removed at the end; the last line returns the status the rc file had before it.
+__clauderon_rc=$?
+__clauderon_name=${CLAUDERON_SESSION:-${ZELLIJ_SESSION_NAME:-}}
+__clauderon_dir=
+if [[ -n $__clauderon_name && $__clauderon_name != */* ]]; then
+    # A relative XDG_STATE_HOME is ignored, as the XDG spec says.
+    if [[ ${XDG_STATE_HOME:-} == /* ]]; then
+        __clauderon_dir=$XDG_STATE_HOME
+    elif [[ -n ${HOME:-} ]]; then
+        __clauderon_dir=$HOME/.local/state
     fi
-    return "$__clauderon_rc"
-}
-__clauderon_hook
+    __clauderon_file=$__clauderon_dir/clauderon/sessions/$__clauderon_name.sh
+    if [[ -n $__clauderon_dir && -f $__clauderon_file && -r $__clauderon_file ]]; then
+        # shellcheck source=/dev/null # the session's env file, written by clauderon
+        . "$__clauderon_file"
+    fi
+    export CLAUDERON_HOOK=1
+fi
+unset -v __clauderon_name __clauderon_dir __clauderon_file
+eval "unset -v __clauderon_rc; return $__clauderon_rc"
