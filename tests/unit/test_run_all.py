@@ -61,6 +61,6 @@ def test_the_timeout_is_for_the_whole_batch_and_stops_every_group(tmp_path: Path
     with pytest.raises(CommandTimeout):
         proc.run_all([["sh", "-c", "sleep 0.3"],
                       ["sh", "-c", f"sleep 30 & echo $! > {marker}; wait"]],
-                     env=ENV, timeout=0.6)
-    assert time.monotonic() - start < 3
+                     env=ENV, timeout=1.5)
+    assert time.monotonic() - start < 10  # not the 30 s of the sleep
     assert _gone(int(marker.read_text()))  # the grandchild went with its group
