@@ -27,6 +27,19 @@ def transient_path(directory: Path, label: str) -> Path:
     return directory / f".{label}.{os.getpid()}.tmp"
 
 
+def writer_running(pid: int) -> bool:
+    """Whether the process whose pid a transient name holds may still be writing it: False
+    only when no such process exists (another user's process, or a pid that cannot be
+    asked about, counts as running: its file is left alone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
 def ensure_dir(directory: Path, mode: int) -> None:
     """Create ``directory`` (and missing parents, with the same mode) and, when it is
     private, make sure it is exactly ``mode``."""

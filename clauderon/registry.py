@@ -296,7 +296,7 @@ class Registry:
     def _sweep_new_files(self) -> None:
         """Remove what a command killed while making the registry left (its temporary
         file and companions: an empty schema, no rows), when its process is gone."""
-        from clauderon.fileio import TRANSIENT_NAME
+        from clauderon.fileio import TRANSIENT_NAME, writer_running
 
         prefix = f".{self.path.name}-new-"
         try:
@@ -310,13 +310,8 @@ class Registry:
             match = TRANSIENT_NAME.fullmatch(base)
             if match is None or not entry.is_file(follow_symlinks=False):
                 continue
-            try:
-                os.kill(int(match["pid"]), 0)
-                continue  # still running: still making it
-            except ProcessLookupError:
-                pass
-            except (PermissionError, OverflowError):
-                continue  # not ours to judge
+            if writer_running(int(match["pid"])):
+                continue  # still making it (or not ours to judge)
             with suppress(FileNotFoundError):
                 os.unlink(entry.path)
 

@@ -23,7 +23,7 @@ from clauderon.doctor.model import (
     skipped,
     warning,
 )
-from clauderon.fileio import TRANSIENT_NAME
+from clauderon.fileio import TRANSIENT_NAME, writer_running
 
 FIX_ALL = "clauderon doctor --fix --check sessions.orphans"
 
@@ -352,16 +352,6 @@ def _expected_files(ctx: Context, name: str, variables: dict[str, str]
 TRANSIENT_MAX_AGE = 3600.0  # no clauderon command holds such a file this long
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True  # another user's process, or not a pid we can ask about: leave it
-    return True
-
-
 def leftover_files(directory: Path, now: float | None = None) -> list[Path]:
     """Transient files in the env file directory whose writer is gone (its pid is not running,
     or the file is older than an hour)."""
@@ -377,7 +367,7 @@ def leftover_files(directory: Path, now: float | None = None) -> list[Path]:
             age = now - entry.stat(follow_symlinks=False).st_mtime
         except OSError:
             continue
-        if age > TRANSIENT_MAX_AGE or not _pid_alive(int(match["pid"])):
+        if age > TRANSIENT_MAX_AGE or not writer_running(int(match["pid"])):
             found.append(Path(entry.path))
     return sorted(found)
 
