@@ -271,7 +271,7 @@ def restore(name: str, config: Config, env: Mapping[str, str]) -> Restored:
     if record.deleting:
         raise ClauderonError(f'session "{record.name}" is being deleted: a `clauderon kill` '
                              f"started at {record.deleting} did not finish; nothing was "
-                             f"restored; finish it with `clauderon kill {_word(record.name)}`")
+                             f"restored; finish it with `clauderon kill {quote_word(record.name)}`")
     backend = get_backend(record.backend, config, env)
     try:
         state = backend.states().get(record.name)
@@ -284,8 +284,8 @@ def restore(name: str, config: Config, env: Mapping[str, str]) -> Restored:
             return Restored(record, backend, (done,))
     if state is not None:
         raise StillHeld(f'session "{record.name}" is {state}: {backend.label} still holds '
-                             f"it, nothing to restore; attach with `clauderon attach "
-                             f"{record.name}`")
+                        f"it, nothing to restore; attach with `clauderon attach "
+                        f"{quote_word(record.name)}`")
     notes: list[str] = []
     if record.options.get("worktree") and worktrees.prepare_restore(record.options, env):
         notes.append(f"added the worktree {record.workdir} again from its branch "
@@ -365,7 +365,7 @@ def deleting_reason(record: Record, state: State) -> str:
     now = {State.MISSING: "its session is gone", State.UNKNOWN: "its session is unknown"}.get(
         state, f"its session is still {state}")
     return (f"a `clauderon kill` started at {record.deleting} did not finish ({now}); run "
-            f"`clauderon kill {_word(record.name)}` again to finish")
+            f"`clauderon kill {quote_word(record.name)}` again to finish")
 
 
 def find(name: str, env: Mapping[str, str], registry: Registry | None = None) -> Record:
@@ -397,7 +397,7 @@ def kill(name: str, config: Config, env: Mapping[str, str], *, work: str = "refu
         except ClauderonError as again:
             if isinstance(exc, ClauderonError):
                 exc.message += (f"; the registry row stays marked `deleting` ({again}): "
-                                f"run `clauderon kill {_word(record.name)}` again")
+                                f"run `clauderon kill {quote_word(record.name)}` again")
         raise
     done = [f"killed the {backend.label} session"]
     if remove_worktree is not None:
@@ -424,11 +424,6 @@ def kill(name: str, config: Config, env: Mapping[str, str], *, work: str = "refu
     return record
 
 
-def _word(name: str) -> str:
-    """A session name as a word of a command printed for pasting."""
-    return quote_word(name)
-
-
 def _half_killed(record: Record, done: list[str], what: str, why: str,
                  env: Mapping[str, str], *, kept: str, hint: str | None = None
                  ) -> ClauderonError:
@@ -440,7 +435,7 @@ def _half_killed(record: Record, done: list[str], what: str, why: str,
         hint = f"free some space or make {data} and {state} writable"
     return ClauderonError(
         f'session "{record.name}": {", ".join(done)}; could not remove {what} ({why}), '
-        f"{kept}; {hint}, then run `clauderon kill {_word(record.name)}` again to finish")
+        f"{kept}; {hint}, then run `clauderon kill {quote_word(record.name)}` again to finish")
 
 
 def refresh_names_cache(registry: Registry, env: Mapping[str, str],

@@ -66,6 +66,7 @@ from clauderon import paths
 from clauderon.errors import ClauderonError, ConfigError, UsageError
 from clauderon.fileio import write_all
 from clauderon.shellquote import quote_fish, quote_posix
+from clauderon.words import plural
 
 BEGIN = "# >>> clauderon >>>"
 END = "# <<< clauderon <<<"
@@ -211,7 +212,8 @@ def plan_text(path: Path, body: str | None) -> list[str]:
     if body is None:
         if not blocks:
             return []
-        said = [f"remove the clauderon block{'s' if len(blocks) > 1 else ''}"]
+        said = ["remove the clauderon block" if len(blocks) == 1
+                else f"remove the {len(blocks)} clauderon blocks"]
     else:
         new = _with_block(data, blocks, body)
         if old is not None and new == old:
@@ -224,10 +226,11 @@ def plan_text(path: Path, body: str | None) -> list[str]:
             first = _body_lines(body)
             said = [f"replace the clauderon block's line with: {first[0] if first else ''}"]
             if len(blocks) > 1:
-                said.append(f"remove {len(blocks) - 1} more clauderon block(s)")
+                said.append(f"remove {plural(len(blocks) - 1, 'more clauderon block')}")
     moved = _moved_count(data, target)
     if moved:
-        said.append(f"move {moved} line(s) you added inside the block to just after it")
+        said.append(f"move {plural(moved, 'line')} you added inside the block to just after "
+                    "it")
     if old is not None and not os.path.lexists(_backup_path(path)):
         said.append(f"first back it up to {_show(_backup_path(path))}")
     return said

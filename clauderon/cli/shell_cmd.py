@@ -89,10 +89,12 @@ def install(shell: Optional[str] = typer.Option(None, "--shell", metavar="SHELL"
 
 
 def _say_moved(change: Change, shown: str) -> None:
+    from clauderon.words import plural
+
     if change.moved:
-        lines = "1 line" if change.moved == 1 else f"{change.moved} lines"
-        output.echo(f"Moved {lines} you had added inside the clauderon block of {shown} out "
-                    "of it, to just after it (under a comment saying so)")
+        output.echo(f"Moved {plural(change.moved, 'line')} you had added inside the "
+                    f"clauderon block of {shown} out of it, to just after it (under a comment "
+                    "saying so)")
 
 
 @app.command()

@@ -163,7 +163,7 @@ def test_rc_doctor_fix_moves_added_lines_and_says_so_first(world: World, shell: 
     assert item["fixed"] is True and item["status"] == "ok", item
     announced = [line for line in stderr.splitlines() if line.startswith("doctor --fix:")]
     assert announced == [f"doctor --fix: will edit {shown}: replace the clauderon block's line "
-                         f"with: {hook(world, shell)}; move 3 line(s) you added inside the "
+                         f"with: {hook(world, shell)}; move 3 lines you added inside the "
                          f"block to just after it; first back it up to {shown}{BACKUP_SUFFIX}"]
     assert path.read_bytes() == (USER + block([BEGIN.encode(), NOTICE.encode(),
                                                hook(world, shell).encode(), END.encode()])

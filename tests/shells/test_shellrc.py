@@ -459,8 +459,8 @@ def test_plan_text_says_what_would_change_and_changes_nothing(rc: Path, tmp_path
     rc.write_bytes(rc.read_bytes().replace(END.encode(), b"echo mine\n" + END.encode()))
     assert shellrc.plan_text(rc, BODY2) == [
         f"replace the clauderon block's line with: {BODY2}",
-        "move 1 line(s) you added inside the block to just after it"]
+        "move 1 line you added inside the block to just after it"]
     assert shellrc.plan_text(rc, None) == [
-        "remove the clauderon block", "move 1 line(s) you added inside the block to just after it"]
+        "remove the clauderon block", "move 1 line you added inside the block to just after it"]
     assert shellrc.plan_text(tmp_path / "new" / ".zshrc", BODY) == [
         "create it with the clauderon block"]
