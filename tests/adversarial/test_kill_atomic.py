@@ -73,6 +73,19 @@ def _shim(world: World, fault: str) -> dict[str, str]:
     return {"PATH": f"{shim_dir}{os.pathsep}{world.env['PATH']}", "KILL_FAULT": fault}
 
 
+def _failing(world: World, program: str, word: str, said: str, status: int
+             ) -> dict[str, str]:
+    """PATH with a ``program`` first that fails (``said`` on stderr, ``status``) when one of
+    its arguments is ``word``, and runs the real one otherwise."""
+    shim_dir = world.root / f"failing-{program}"
+    shim_dir.mkdir()
+    (shim_dir / program).write_text(
+        f'#!/bin/bash\nfor a in "$@"; do [ "$a" = {word} ] && {{ echo "{said}" >&2; '
+        f'exit {status}; }}; done\nexec /usr/bin/{program} "$@"\n', encoding="utf-8")
+    (shim_dir / program).chmod(0o755)
+    return {"PATH": f"{shim_dir}{os.pathsep}{world.env['PATH']}"}
+
+
 def _tmux_has(world: World, name: str) -> bool:
     return subprocess.run(["tmux", "has-session", "-t", f"={name}"], env=world.env,
                           capture_output=True).returncode == 0
@@ -195,13 +208,8 @@ def test_a_failing_backend_kill_leaves_the_row_unmarked(world: World) -> None:
     """tmux itself fails: nothing was done, and the row is not left `deleting`."""
     require("tmux", "the tmux backend runs a real tmux server")
     world.ok("new", "--backend", "tmux", "stays")
-    shim_dir = world.root / "failing"
-    shim_dir.mkdir()
-    (shim_dir / "tmux").write_text(
-        '#!/bin/bash\nfor a in "$@"; do [ "$a" = kill-session ] && { echo "server exploded" '
-        '>&2; exit 1; }; done\nexec /usr/bin/tmux "$@"\n', encoding="utf-8")
-    (shim_dir / "tmux").chmod(0o755)
-    proc = world.run("kill", "stays", env={"PATH": f"{shim_dir}{os.pathsep}{world.env['PATH']}"})
+    proc = world.run("kill", "stays",
+                     env=_failing(world, "tmux", "kill-session", "server exploded", 1))
     assert_one_line_error(proc, "server exploded")
     assert _tmux_has(world, "stays") and _rows(world) == {"stays": None}
     assert world.env_file_names() == {"stays"}
@@ -252,13 +260,7 @@ def test_a_worktree_that_cannot_be_removed_after_the_kill(world: World) -> None:
     world.ok("new", "--backend", "tmux", "--repo", str(repo), "wt1", env=ident)
     worktree = str(_listed(world)["wt1"]["worktree"])
     assert os.path.isdir(worktree)
-    shim_dir = world.root / "gitshim"
-    shim_dir.mkdir()
-    (shim_dir / "git").write_text(
-        '#!/bin/bash\nfor a in "$@"; do [ "$a" = remove ] && { echo "fatal: simulated" >&2; '
-        'exit 128; }; done\nexec /usr/bin/git "$@"\n', encoding="utf-8")
-    (shim_dir / "git").chmod(0o755)
-    proc = world.run("kill", "wt1", env={"PATH": f"{shim_dir}{os.pathsep}{world.env['PATH']}"})
+    proc = world.run("kill", "wt1", env=_failing(world, "git", "remove", "fatal: simulated", 128))
     assert_one_line_error(proc, 'session "wt1": killed the tmux session; could not remove its '
                                 "worktree", "fatal: simulated", "its env files and registry "
                                 "row are kept, the row marked `deleting`",
